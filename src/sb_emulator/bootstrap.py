@@ -1,0 +1,66 @@
+"""Build a ready-to-serve Emulator from an EmulatorConfig.
+
+Chooses the store (memory, or SQLite under ``--data-dir``) and the clock, creates the default
+org with its admin and production keys, registers the ``--machines`` definitions and applies
+``--import``. Shared by the server (web/app.py) and the testing facade.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sb_emulator.auth.scopes import ALL_SCOPES, PRESETS
+from sb_emulator.clock import Clock, ManualClock, RealClock
+from sb_emulator.config import EmulatorConfig
+from sb_emulator.machines import load_path
+from sb_emulator.service import Emulator, ServiceSettings
+from sb_emulator.store.base import Store
+from sb_emulator.store.memory import MemoryStore
+from sb_emulator.store.sqlite import SqliteStore
+
+
+def make_store(config: EmulatorConfig) -> Store:
+    if config.data_dir is None:
+        return MemoryStore()
+    data_dir = Path(config.data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteStore(data_dir / "sb-emulator.sqlite3")
+
+
+def make_clock(config: EmulatorConfig) -> Clock:
+    return ManualClock() if config.clock == "manual" else RealClock()
+
+
+async def build_emulator(config: EmulatorConfig) -> Emulator:
+    emulator = Emulator(
+        store=make_store(config),
+        clock=make_clock(config),
+        settings=ServiceSettings(settle_timeout_s=config.settle_timeout_s),
+    )
+    await emulator.ensure_org(config.org_id, "Default org (sb-emulator)")
+    await emulator.add_key(
+        config.org_id, "admin", ALL_SCOPES, key_id=config.key_id, secret=config.key_secret
+    )
+    await emulator.add_key(
+        config.org_id,
+        "production",
+        PRESETS["production"],
+        key_id=config.production_key_id,
+        secret=config.production_key_secret,
+    )
+    for machines_path in config.machines:
+        for definition in load_path(machines_path):
+            await emulator.register_definition(config.org_id, definition)
+    if config.import_file is not None:
+        document = json.loads(Path(config.import_file).read_text(encoding="utf-8"))
+        await emulator.import_state(document)
+    await emulator.start()
+    return emulator
+
+
+async def shutdown_emulator(emulator: Emulator, config: EmulatorConfig) -> None:
+    if config.export_on_exit is not None:
+        document = await emulator.export_state()
+        Path(config.export_on_exit).write_text(json.dumps(document, indent=2), encoding="utf-8")
+    await emulator.close()

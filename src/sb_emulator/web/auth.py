@@ -1,0 +1,88 @@
+"""Authentication middleware: bearer JWT → Principal, org header, impersonation, scopes.
+
+Each route handler declares what it needs with :func:`requires`; the middleware does the rest
+before the handler runs, so a request with a bad token or a missing scope never touches the
+service. Routes without a declaration (``/tokens``, uploads, ``/http-api``, ``/rt``,
+``/_emulator``) authenticate themselves or are public by design.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from aiohttp import web
+
+from sb_emulator.auth.orgs import apply_act_header, resolve_org
+from sb_emulator.auth.scopes import require_scope
+from sb_emulator.auth.tokens import Principal, verify_bearer
+from sb_emulator.errors import MissingUser
+from sb_emulator.web.keys import EMULATOR
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+H = TypeVar("H", bound=Handler)
+
+ORG_HEADER = "x-statebacked-org-id"
+ACT_HEADER = "x-statebacked-act"
+
+
+@dataclass(frozen=True)
+class AuthRequirement:
+    scopes: tuple[str, ...]  # any one of these suffices; empty = any valid token
+    admin_only: bool = False
+
+
+def requires(*scopes: str, admin_only: bool = False) -> Callable[[H], H]:
+    """Declare the scopes (any of) a handler needs; ``admin_only`` for user-session routes."""
+
+    def mark(handler: H) -> H:
+        handler.__sb_auth__ = AuthRequirement(scopes, admin_only)  # type: ignore[attr-defined]
+        return handler
+
+    return mark
+
+
+def auth_middleware() -> web.Middleware:
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        requirement = _requirement_of(request)
+        if requirement is not None:
+            request["sb_principal"] = authenticate(request, requirement)
+        return await handler(request)
+
+    return middleware
+
+
+def authenticate(request: web.Request, requirement: AuthRequirement) -> Principal:
+    emulator = request.app[EMULATOR]
+    principal = verify_bearer(
+        request.headers.get("authorization"), emulator.find_key, int(time.time())
+    )
+    principal = resolve_org(principal, request.headers.get(ORG_HEADER))
+    if requirement.admin_only and not principal.is_admin:
+        raise MissingUser("this operation needs an admin session (a key with every scope)")
+    if requirement.scopes:
+        require_scope(principal, *requirement.scopes)
+    act = request.headers.get(ACT_HEADER)
+    if act is not None:
+        principal = apply_act_header(principal, act)
+    return principal
+
+
+def principal_of(request: web.Request) -> Principal:
+    principal: Principal = request["sb_principal"]
+    return principal
+
+
+def org_and_auth(request: web.Request) -> tuple[str, dict[str, Any]]:
+    """The org the request acts in and the authContext authorizers will see."""
+    principal = principal_of(request)
+    return principal.org_id, dict(principal.auth_context)
+
+
+def _requirement_of(request: web.Request) -> AuthRequirement | None:
+    handler = request.match_info.handler
+    requirement = getattr(handler, "__sb_auth__", None)
+    return requirement if isinstance(requirement, AuthRequirement) else None

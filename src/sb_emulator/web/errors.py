@@ -1,0 +1,50 @@
+"""Every failure leaves the server as State Backed's error body ``{error, code}``.
+
+``ApiError``s carry their own status and code. aiohttp's own HTTP exceptions (unknown route,
+wrong method, body too large) are re-shaped. Anything else is a bug or a failure in user
+machine code: it becomes a 500 with code ``internal-error``, is logged, and is kept in
+``SERVER_ERRORS`` so the pytest plugin can re-raise it inside the test that caused it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from sb_emulator.errors import ApiError
+from sb_emulator.web.keys import SERVER_ERRORS
+from sb_emulator.web.responses import json_response
+
+log = logging.getLogger("sb_emulator.web")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+_HTTP_CODES = {
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "payload-too-large",
+}
+
+
+def error_middleware() -> web.Middleware:
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except ApiError as err:
+            return json_response(err.body(), status=err.status)
+        except web.HTTPException as err:
+            if err.status < 400:
+                raise
+            code = _HTTP_CODES.get(err.status, "http-error")
+            message = err.reason if err.status != 404 else f"no route for {request.path}"
+            return json_response({"error": message, "code": code}, status=err.status)
+        except Exception as err:
+            log.exception("unexpected error while serving %s %s", request.method, request.path)
+            request.app[SERVER_ERRORS].append(err)
+            body = {"error": f"internal error: {type(err).__name__}: {err}", "code": "internal-error"}
+            return json_response(body, status=500)
+
+    return middleware

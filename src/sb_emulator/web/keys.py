@@ -1,0 +1,19 @@
+"""Typed application keys for the objects every request may need."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from sb_emulator.config import EmulatorConfig
+    from sb_emulator.service import Emulator
+
+CONFIG: web.AppKey[EmulatorConfig] = web.AppKey("sb_config")
+EMULATOR: web.AppKey[Emulator] = web.AppKey("sb_emulator")
+# Errors raised while serving (unexpected exceptions, response-validation problems): the
+# pytest plugin drains this list and re-raises them inside the test that caused them.
+SERVER_ERRORS: web.AppKey[list[BaseException]] = web.AppKey("sb_server_errors")
+# Every request seen (method, path, query, body), for the plugin's recorded-requests fixture.
+RECORDED_REQUESTS: web.AppKey[list[dict[str, Any]]] = web.AppKey("sb_recorded_requests")

@@ -1,0 +1,63 @@
+"""Small helpers to read request bodies and write State Backed responses."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from sb_emulator.errors import BadRequest, InvalidParameter
+
+
+def json_response(body: Any, status: int = 200) -> web.Response:
+    return web.json_response(body, status=status, dumps=_dumps)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def no_content() -> web.Response:
+    """204: the client ignores the body (API.md §1.4)."""
+    return web.Response(status=204)
+
+
+def created() -> web.Response:
+    """201: the client ignores the body (API.md §1.4)."""
+    return web.Response(status=201)
+
+
+async def json_body(request: web.Request) -> dict[str, Any]:
+    """The request's JSON object; an empty body counts as ``{}`` (API.md §1.2).
+
+    The OpenAPI validation middleware parses and validates the body first and leaves it in
+    ``request["sb_body"]``; without it (e.g. routes outside the spec) parse here.
+    """
+    if "sb_body" in request:
+        body = request["sb_body"]
+    else:
+        raw = await request.read()
+        if not raw.strip():
+            return {}
+        try:
+            body = json.loads(raw)
+        except ValueError as err:
+            raise BadRequest(f"request body is not valid JSON: {err}") from err
+    if body is None:
+        return {}
+    if not isinstance(body, dict):
+        raise InvalidParameter("body", "request body must be a JSON object")
+    return body
+
+
+def query_flag(request: web.Request, name: str) -> bool:
+    """A boolean query flag; a bare key (``?gzip``) means true (API.md §4.2 #16)."""
+    if name not in request.query:
+        return False
+    return request.query[name].lower() not in ("false", "0", "no")
+
+
+def optional_query(request: web.Request, name: str) -> str | None:
+    value = request.query.get(name)
+    return value if value else None
