@@ -1,0 +1,478 @@
+"""Compiling an XState v4 machine config into a tree of state nodes, once.
+
+Everything the transition algorithm needs is precomputed here: ids, paths, document order,
+transitions per event type (in XState's candidate order), entry/exit action lists with the
+``after`` timers and invocations folded in exactly where XState v4 puts them. Invalid configs
+raise :class:`MachineConfigError` naming the config path and what was expected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sb_emulator.engine import actions as act
+from sb_emulator.engine.errors import MachineConfigError, did_you_mean, one_of
+from sb_emulator.engine.jsvalues import js_keys
+
+NULL_EVENT = ""
+WILDCARD = "*"
+STATE_TYPES = frozenset({"atomic", "compound", "parallel", "final", "history"})
+
+
+@dataclass(frozen=True)
+class Implementations:
+    """Named implementations a config refers to (XState's ``options``)."""
+
+    guards: Mapping[str, Any] = field(default_factory=dict)
+    actions: Mapping[str, Any] = field(default_factory=dict)
+    services: Mapping[str, Any] = field(default_factory=dict)
+    delays: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GuardMeta:
+    """Third argument of a guard: the current state value and the cond object."""
+
+    state: Any
+    cond: Mapping[str, Any]
+
+
+@dataclass
+class Guard:
+    fn: Callable[..., Any]
+    cond: dict[str, Any]
+
+
+@dataclass
+class InvokeDef:
+    id: str
+    src: Any
+    data: Any
+    auto_forward: bool
+
+
+@dataclass(eq=False)
+class Transition:
+    source: StateNode
+    event_type: str
+    target_specs: list[Any] | None
+    actions: list[dict[str, Any]]
+    guard: Guard | None
+    in_state: str | None
+    internal: bool
+    path: str
+    targets: list[StateNode] | None = None
+
+
+class StateNode:
+    """One node of the compiled machine. Identity-compared; never mutated after compile."""
+
+    def __init__(self, machine: Machine, config: Any, key: str, parent: StateNode | None,
+                 cpath: str) -> None:
+        if not isinstance(config, Mapping):
+            raise MachineConfigError(cpath or "machine", "a state must be an object",
+                                     f"an object with states, on, entry...; got {config!r}")
+        self.machine = machine
+        self.config = config
+        self.key = key
+        self.parent = parent
+        self.cpath = cpath
+        self.path: tuple[str, ...] = (*parent.path, key) if parent else ()
+        self.id: str = str(config.get("id") or ".".join((machine.key, *self.path)))
+        self.order = 0
+        self.type = self._state_type()
+        self.history: str = "shallow"
+        if self.type == "history":
+            hist = config.get("history")
+            self.history = "shallow" if hist in (None, True) else str(hist)
+            if self.history not in ("shallow", "deep"):
+                raise MachineConfigError(self._p("history"), f"invalid history {hist!r}",
+                                         '"shallow" or "deep"')
+        self.initial: str | None = config.get("initial")
+        self.tags: tuple[str, ...] = tuple(_to_list(config.get("tags")))
+        self.done_data = config.get("data") if self.type == "final" else None
+        self.states: dict[str, StateNode] = {}
+        raw_states = config.get("states") or {}
+        if not isinstance(raw_states, Mapping):
+            raise MachineConfigError(self._p("states"), "states must be an object",
+                                     "a mapping of state names to state configs")
+        if self.type == "history" and raw_states:
+            raise MachineConfigError(self._p("states"), "a history state cannot have child states",
+                                     "no states under a history state")
+        for child_key in js_keys(raw_states):
+            self.states[child_key] = StateNode(machine, raw_states[child_key], child_key, self,
+                                               self._p(f"states.{child_key}"))
+        self.entry: list[dict[str, Any]] = []
+        self.exit: list[dict[str, Any]] = []
+        self.invokes: list[InvokeDef] = []
+        self.transitions: list[Transition] = []
+        self.candidates: dict[str, list[Transition]] = {}
+        self.transient = False
+        self.initial_nodes_cache: list[StateNode] | None = None
+
+    def _p(self, suffix: str) -> str:
+        return f"{self.cpath}.{suffix}" if self.cpath else suffix
+
+    def _state_type(self) -> str:
+        declared = self.config.get("type")
+        if declared is not None:
+            if declared not in STATE_TYPES:
+                raise MachineConfigError(self._p("type"), f"unknown state type {declared!r}",
+                                         one_of(STATE_TYPES), did_you_mean(str(declared), STATE_TYPES))
+            return str(declared)
+        if self.config.get("parallel"):
+            return "parallel"
+        states = self.config.get("states")
+        if isinstance(states, Mapping) and states:
+            return "compound"
+        if self.config.get("history"):
+            return "history"
+        return "atomic"
+
+    def __repr__(self) -> str:
+        return f"<StateNode #{self.id}>"
+
+    # -- queries used by the algorithm -------------------------------------------------------
+
+    def children(self) -> list[StateNode]:
+        """Child nodes except history pseudo-states (XState's ``getChildren``)."""
+        return [s for s in self.states.values() if s.type != "history"]
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.type in ("atomic", "final")
+
+    def get_candidates(self, event_type: str) -> list[Transition]:
+        cached = self.candidates.get(event_type)
+        if cached is not None:
+            return cached
+        if event_type == NULL_EVENT:
+            found = [t for t in self.transitions if t.event_type == NULL_EVENT]
+        else:
+            found = [t for t in self.transitions
+                     if t.event_type == event_type or t.event_type == WILDCARD]
+        self.candidates[event_type] = found
+        return found
+
+
+class Machine:
+    """A compiled XState v4 machine: ``Machine(config, Implementations(...))``."""
+
+    def __init__(self, config: Mapping[str, Any], implementations: Implementations | None = None
+                 ) -> None:
+        if not isinstance(config, Mapping):
+            raise MachineConfigError("machine", "the machine config must be an object",
+                                     "an XState v4 config object")
+        self.config = config
+        self.impl = implementations or Implementations()
+        self.key: str = str(config.get("key") or config.get("id") or "(machine)")
+        self.context: Any = config.get("context")
+        self.predictable: bool = bool(config.get("predictableActionArguments"))
+        self.preserve_order: bool = self.predictable or bool(config.get("preserveActionOrder"))
+        self.id_map: dict[str, StateNode] = {}
+        self.root = StateNode(self, config, self.key, None, "")
+        self.nodes: list[StateNode] = []
+        self._index(self.root)
+        for node in self.nodes:
+            _compile_node(self, node)
+        for node in self.nodes:
+            _check_initial(node)
+        self.invokes_by_id = {inv.id: inv for node in self.nodes for inv in node.invokes}
+
+    def _index(self, node: StateNode) -> None:
+        node.order = len(self.nodes)
+        self.nodes.append(node)
+        if node.id in self.id_map:
+            raise MachineConfigError(node.cpath or "machine", f'duplicate state id "{node.id}"',
+                                     "unique state ids")
+        self.id_map[node.id] = node
+        for child in node.states.values():
+            self._index(child)
+
+    @property
+    def id(self) -> str:
+        return self.root.id
+
+    def node_by_id(self, state_id: str) -> StateNode | None:
+        return self.id_map.get(state_id)
+
+
+# ---- compilation ---------------------------------------------------------------------------
+
+
+def _to_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return list(value)
+    return [value]
+
+
+def _compile_node(machine: Machine, node: StateNode) -> None:
+    config = node.config
+    node.entry = [to_action_object(machine, a, node._p(f"entry[{i}]"))
+                  for i, a in enumerate(_to_list(config.get("entry", config.get("onEntry"))))]
+    node.exit = [to_action_object(machine, a, node._p(f"exit[{i}]"))
+                 for i, a in enumerate(_to_list(config.get("exit", config.get("onExit"))))]
+    node.invokes = _compile_invokes(machine, node)
+    node.transitions = _compile_transitions(machine, node)
+    on = config.get("on")
+    node.transient = bool(config.get("always")) or (
+        isinstance(on, Mapping) and NULL_EVENT in on
+    ) or (isinstance(on, list) and any(isinstance(t, Mapping) and t.get("event") == NULL_EVENT
+                                       for t in on))
+    for transition in node.transitions:
+        transition.targets = _resolve_targets(node, transition)
+
+
+def _check_initial(node: StateNode) -> None:
+    if node.type != "compound":
+        if node.initial is not None and node.type != "parallel":
+            raise MachineConfigError(node._p("initial"), "only compound states have an initial state",
+                                     "no initial on an atomic state")
+        return
+    if node.initial is None:
+        raise MachineConfigError(node._p("initial") if node.cpath else "initial",
+                                 "compound state has no initial state",
+                                 one_of(node.states))
+    if node.initial not in node.states:
+        raise MachineConfigError(node._p("initial") if node.cpath else "initial",
+                                 f'unknown initial state "{node.initial}"',
+                                 f'a child of "{node.id}": {one_of(node.states)}',
+                                 did_you_mean(str(node.initial), node.states))
+
+
+def _compile_invokes(machine: Machine, node: StateNode) -> list[InvokeDef]:
+    out: list[InvokeDef] = []
+    for i, inv in enumerate(_to_list(node.config.get("invoke"))):
+        ipath = node._p(f"invoke[{i}]")
+        if not isinstance(inv, Mapping) or "src" not in inv:
+            raise MachineConfigError(ipath, "an invoke needs a src", "an object with a src")
+        src = inv["src"]
+        src_name = src if isinstance(src, str) else (src.get("type") if isinstance(src, Mapping) else None)
+        if isinstance(src_name, str) and src_name not in machine.impl.services and \
+                not src_name.startswith("statebacked."):
+            raise MachineConfigError(f"{ipath}.src", f'unknown service "{src_name}"',
+                                     f"a service in services: {one_of(machine.impl.services)}",
+                                     did_you_mean(src_name, machine.impl.services))
+        invoke_id = str(inv.get("id") or f"{node.id}:invocation[{i}]")
+        out.append(InvokeDef(invoke_id, src, inv.get("data"), bool(inv.get("autoForward"))))
+    return out
+
+
+def _transition_configs(key: str, value: Any) -> list[Any]:
+    return [dict(v, event=key) if isinstance(v, Mapping) else {"target": v, "event": key}
+            for v in _to_list(value)] if value is not None else []
+
+
+def _compile_transitions(machine: Machine, node: StateNode) -> list[Transition]:
+    config = node.config
+    raw: list[tuple[dict[str, Any], str]] = []
+    if "onDone" in config:
+        raw += [(c, node._p(f"onDone[{i}]"))
+                for i, c in enumerate(_transition_configs(f"done.state.{node.id}", config["onDone"]))]
+    for index, inv in enumerate(_to_list(config.get("invoke"))):
+        inv_def = node.invokes[index]
+        for which, prefix in (("onDone", "done.invoke."), ("onError", "error.platform.")):
+            if isinstance(inv, Mapping) and which in inv:
+                raw += [(c, node._p(f"invoke[{index}].{which}[{i}]"))
+                        for i, c in enumerate(_transition_configs(prefix + inv_def.id, inv[which]))]
+    on = config.get("on")
+    if isinstance(on, list):
+        raw += [(dict(c), node._p(f"on[{i}]")) for i, c in enumerate(on)]
+    elif isinstance(on, Mapping):
+        keys = [k for k in js_keys(on) if k != WILDCARD] + ([WILDCARD] if WILDCARD in on else [])
+        for key in keys:
+            raw += [(c, node._p(f"on.{key}[{i}]"))
+                    for i, c in enumerate(_transition_configs(key, on[key]))]
+    elif on is not None:
+        raise MachineConfigError(node._p("on"), "on must be an object or a list",
+                                 "a mapping of event types to transitions")
+    if "always" in config:
+        raw += [(c, node._p(f"always[{i}]"))
+                for i, c in enumerate(_transition_configs(NULL_EVENT, config["always"]))]
+    out = [_make_transition(machine, node, c, p) for c, p in raw]
+    out += _delayed_transitions(machine, node)
+    return out
+
+
+def _delayed_transitions(machine: Machine, node: StateNode) -> list[Transition]:
+    after = node.config.get("after")
+    if not after:
+        return []
+    items: list[tuple[Any, Any, str]] = []
+    if isinstance(after, list):
+        items = [(t.get("delay"), t, node._p(f"after[{i}]")) for i, t in enumerate(after)]
+    elif isinstance(after, Mapping):
+        items = [(_delay_key(k), after[k], node._p(f"after.{k}")) for k in js_keys(after)]
+    out: list[Transition] = []
+    for i, (delay, value, path) in enumerate(items):
+        if isinstance(delay, str) and delay not in machine.impl.delays:
+            raise MachineConfigError(path, f'unknown delay "{delay}"',
+                                     f"a number of ms or a delay in delays: {one_of(machine.impl.delays)}",
+                                     did_you_mean(delay, machine.impl.delays))
+        delay_ref = f"{node.id}:delay[{i}]" if callable(delay) else _js_number_text(delay)
+        event_type = f"xstate.after({delay_ref})#{node.id}"
+        node.entry.append({"type": act.SEND, "event": {"type": event_type}, "to": None,
+                           "delay": delay, "id": event_type})
+        node.exit.append({"type": act.CANCEL, "sendId": event_type})
+        configs = value if isinstance(value, list) else [value]
+        for j, c in enumerate(configs):
+            cfg = dict(c) if isinstance(c, Mapping) else {"target": c}
+            cfg["event"] = event_type
+            out.append(_make_transition(machine, node, cfg, f"{path}[{j}]" if isinstance(value, list) else path))
+    return out
+
+
+def _delay_key(key: str) -> Any:
+    try:
+        number = float(key)
+    except ValueError:
+        return key
+    return int(number) if number.is_integer() else number
+
+
+def _js_number_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _make_transition(machine: Machine, node: StateNode, cfg: Mapping[str, Any], path: str
+                     ) -> Transition:
+    if not isinstance(cfg, Mapping):
+        raise MachineConfigError(path, "invalid transition", "a target string or an object")
+    target = cfg.get("target")
+    specs = None if target is None else _to_list(target)
+    if specs is not None and not specs:
+        specs = None
+    if "internal" in cfg:
+        internal = bool(cfg["internal"])
+    else:
+        internal = specs is None or any(isinstance(t, str) and t.startswith(".") for t in specs)
+    actions = [to_action_object(machine, a, f"{path}.actions[{i}]")
+               for i, a in enumerate(_to_list(cfg.get("actions")))]
+    guard = to_guard(machine, cfg.get("cond", cfg.get("guard")), f"{path}.cond")
+    in_state = cfg.get("in")
+    return Transition(node, str(cfg.get("event", "")), specs, actions, guard,
+                      in_state if isinstance(in_state, str) else None, internal, path)
+
+
+def _resolve_targets(node: StateNode, transition: Transition) -> list[StateNode] | None:
+    if transition.target_specs is None:
+        return None
+    return [_resolve_target(node, spec, f"{transition.path}.target") for spec in transition.target_specs]
+
+
+def _resolve_target(node: StateNode, spec: Any, path: str) -> StateNode:
+    if not isinstance(spec, str):
+        raise MachineConfigError(path, f"invalid target {spec!r}", "a state key, .child or #id")
+    machine = node.machine
+    if spec.startswith("#"):
+        found = _by_id_path(machine, spec[1:])
+        if found is None:
+            raise MachineConfigError(path, f'unknown target "{spec}"', "the id of a state (#id)",
+                                     did_you_mean(spec[1:], machine.id_map))
+        return found
+    if spec.startswith("."):
+        base, rel = node, spec[1:]
+    elif node.parent is None:
+        base, rel = node, spec
+    else:
+        base, rel = node.parent, spec
+    current = base
+    for part in rel.split("."):
+        if not part:
+            break
+        child = current.states.get(part)
+        if child is None:
+            where = f'a child of "{current.id}"' if current is not node.parent else \
+                f'a sibling state of "{node.key}"'
+            raise MachineConfigError(path, f'unknown target "{spec}"',
+                                     f"{where}: {one_of(current.states)}",
+                                     did_you_mean(part, current.states))
+        current = child
+    return current
+
+
+def _by_id_path(machine: Machine, ref: str) -> StateNode | None:
+    found = machine.node_by_id(ref)
+    if found is not None:
+        return found
+    head, _, rest = ref.partition(".")
+    node = machine.node_by_id(head)
+    for part in rest.split(".") if rest else []:
+        if node is None:
+            return None
+        node = node.states.get(part)
+    return node
+
+
+def to_guard(machine: Machine, cond: Any, path: str) -> Guard | None:
+    if cond is None:
+        return None
+    if callable(cond):
+        return Guard(act.adapt(cond, 3), {"type": getattr(cond, "__name__", "guard")})
+    if isinstance(cond, str):
+        cond = {"type": cond}
+    if isinstance(cond, Mapping) and isinstance(cond.get("type"), str):
+        name = cond["type"]
+        if name in machine.impl.guards:
+            return Guard(act.adapt(machine.impl.guards[name], 3), dict(cond))
+        if callable(cond.get("predicate")):
+            return Guard(act.adapt(cond["predicate"], 3), dict(cond))
+        raise MachineConfigError(path, f'unknown guard "{name}"',
+                                 f"a guard in guards: {one_of(machine.impl.guards)}",
+                                 did_you_mean(name, machine.impl.guards))
+    raise MachineConfigError(path, f"invalid guard {cond!r}", "a guard name or a function")
+
+
+def to_action_object(machine: Machine, action: Any, path: str) -> dict[str, Any]:
+    """Normalise one action (name, action object or callable) to an action object."""
+    if callable(action):
+        return {"type": getattr(action, "__name__", "action"), "exec": act.adapt(action, 3)}
+    if isinstance(action, str):
+        action = {"type": action}
+    if not isinstance(action, Mapping) or not isinstance(action.get("type"), str):
+        raise MachineConfigError(path, f"invalid action {action!r}",
+                                 "an action name, an action object with a type, or a function")
+    kind = action["type"]
+    if kind in act.BUILTIN_TYPES:
+        return _builtin_action(machine, dict(action), path)
+    impl = machine.impl.actions.get(kind)
+    if impl is None:
+        if callable(action.get("exec")):
+            return dict(action)
+        raise MachineConfigError(path, f'unknown action "{kind}"',
+                                 f"an action in actions: {one_of(machine.impl.actions)}",
+                                 did_you_mean(kind, machine.impl.actions))
+    if isinstance(impl, Mapping):
+        return to_action_object(machine, impl, path)
+    if callable(impl):
+        return {**action, "exec": act.adapt(impl, 3)}
+    raise MachineConfigError(path, f'action "{kind}" is not callable', "a function or an action object")
+
+
+def _builtin_action(machine: Machine, action: dict[str, Any], path: str) -> dict[str, Any]:
+    kind = action["type"]
+    if kind == act.CHOOSE:
+        conds = []
+        for i, c in enumerate(_to_list(action.get("conds"))):
+            cpath = f"{path}.conds[{i}]"
+            conds.append({
+                "guard": to_guard(machine, c.get("cond", c.get("guard")), f"{cpath}.cond"),
+                "actions": [to_action_object(machine, a, f"{cpath}.actions[{j}]")
+                            for j, a in enumerate(_to_list(c.get("actions")))],
+            })
+        action["conds"] = conds
+    elif kind in (act.SEND, act.RAISE):
+        delay = action.get("delay")
+        if isinstance(delay, str) and delay not in machine.impl.delays:
+            raise MachineConfigError(f"{path}.delay", f'unknown delay "{delay}"',
+                                     f"a delay in delays: {one_of(machine.impl.delays)}",
+                                     did_you_mean(delay, machine.impl.delays))
+        if "event" not in action:
+            raise MachineConfigError(f"{path}.event", "a send/raise action needs an event", "an event")
+    return action
