@@ -56,7 +56,7 @@ def machine_transition(machine: Machine, state: MicroState, event: Event) -> Mic
     """XState's ``machine.transition(state, event)``."""
     step = select(machine.root, state.value, state, event, machine) or \
         StepResult([], [], [], [])
-    prev = state.configuration
+    prev = get_configuration([], nodes_of_value(machine.root, state.value))
     step.configuration = get_configuration(prev, step.configuration) if step.configuration else prev
     return resolve_transition(machine, step, state, state.context, event)
 
@@ -127,7 +127,8 @@ def _is_raisable(a: Mapping[str, Any]) -> bool:
 def _action_blocks(machine: Machine, config: list[StateNode], is_done: bool, step: StepResult,
                    context: Any, event: Event, current: MicroState | None) -> list[Block]:
     """XState's ``getActions``: exit, transition, entry, done-events and stop blocks."""
-    prev_config = nodes_of_value(machine.root, current.value) if current is not None else []
+    prev_config = get_configuration([], nodes_of_value(machine.root, current.value)) \
+        if current is not None else []
     prev_set = set(prev_config)
     exit_set = list(step.exit_set)
     exit_members = set(exit_set)
@@ -139,8 +140,10 @@ def _action_blocks(machine: Machine, config: list[StateNode], is_done: bool, ste
             entered.add(node)
     config_set = set(config)
     for node in prev_config:
+        # XState checks the growing exit set, so a whole subtree below an exited node exits.
         if node not in config_set or node.parent in exit_members:
             exit_set.append(node)
+            exit_members.add(node)
     exit_nodes = list(dict.fromkeys(sorted(exit_set, key=lambda n: -n.order)))
     done_events = _done_events(entry, config, context, event)
     blocks: list[Block] = [("exit", [a for n in exit_nodes for a in

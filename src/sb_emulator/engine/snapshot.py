@@ -27,6 +27,10 @@ class Snapshot:
     delayed: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     changed: bool | None = None
     event: Mapping[str, Any] = field(default_factory=lambda: {"type": "xstate.init"})
+    # XState keeps the active state nodes (ids, in its own order) next to the value; after
+    # some parallel transitions they are not derivable from the value, and v4 behaviour
+    # depends on them (entry actions of such nodes re-run), so they are kept verbatim.
+    configuration: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -40,6 +44,7 @@ class Snapshot:
             "delayed": {k: dict(v) for k, v in self.delayed.items()},
             "changed": self.changed,
             "event": dict(self.event),
+            "configuration": list(self.configuration),
         }
 
     @classmethod
@@ -55,6 +60,7 @@ class Snapshot:
             delayed=dict(data.get("delayed") or {}),
             changed=data.get("changed"),
             event=dict(data.get("event") or {"type": "xstate.init"}),
+            configuration=tuple(data.get("configuration") or ()),
         )
 
     def matches(self, parent_value: Any) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sb_emulator.engine import actions as act
-from sb_emulator.engine.algorithm import MicroState, nodes_of_value
+from sb_emulator.engine.algorithm import MicroState, get_configuration, nodes_of_value
 from sb_emulator.engine.effects import (
     CancelEvent,
     Effect,
@@ -29,7 +29,7 @@ from sb_emulator.engine.macrostep import (
     map_context,
     to_event,
 )
-from sb_emulator.engine.model import Machine
+from sb_emulator.engine.model import Machine, StateNode
 from sb_emulator.engine.snapshot import Snapshot
 
 Event = dict[str, Any]
@@ -110,10 +110,18 @@ def _microstate(machine: Machine, snapshot: Snapshot) -> MicroState:
         value=snapshot.value,
         context=snapshot.context,
         history=snapshot.history,
-        configuration=nodes_of_value(machine.root, snapshot.value),
+        configuration=_configuration(machine, snapshot),
         activities=activities,
         event=dict(snapshot.event),
     )
+
+
+def _configuration(machine: Machine, snapshot: Snapshot) -> list[StateNode]:
+    if snapshot.configuration:
+        nodes = [machine.id_map.get(i) for i in snapshot.configuration]
+        if all(n is not None for n in nodes):
+            return [n for n in nodes if n is not None]
+    return get_configuration([], nodes_of_value(machine.root, snapshot.value))
 
 
 def _finish(machine: Machine, state: MicroState, run: _Run, previous: Snapshot | None
@@ -138,6 +146,7 @@ def _finish(machine: Machine, state: MicroState, run: _Run, previous: Snapshot |
         delayed=dict(run.delayed),
         changed=changed,
         event=state.event,
+        configuration=tuple(n.id for n in state.configuration),
     )
     return snapshot, tuple(run.effects)
 

@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+// Runs machines through the real xstate@4 interpreter and records what it sees.
+//
+//   node tests/conformance/record.js            regenerate every golden in fixtures/conformance
+//   node tests/conformance/record.js --check    exit 1 if any golden differs from live xstate
+//   node tests/conformance/record.js --serve    JSON lines on stdin -> observations on stdout
+//                                               (used by the hypothesis differential test)
+//
+// A trace is {"name", "description", "machine", "steps": [{"event": e} | {"advance": ms}]}.
+// After the start and after every step (once promises have settled) it records
+// {value, context, tags, done, output}.
+const fs = require("fs");
+const path = require("path");
+const readline = require("readline");
+const { createMachine, interpret } = require("xstate");
+const { SimulatedClock } = require("xstate/lib/SimulatedClock");
+const { prepare, options } = require("./impls");
+
+const CORPUS = path.join(__dirname, "..", "..", "fixtures", "conformance");
+
+const settle = async () => {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+};
+
+async function run(trace) {
+  const names = { actions: new Set(), guards: new Set() };
+  const config = prepare(trace.machine, names);
+  const machine = createMachine(config, options(names));
+  const clock = new SimulatedClock();
+  let output = null;
+  const service = interpret(machine, { clock, logger: () => {} }).onDone((e) => {
+    output = e.data === undefined ? null : e.data;
+  });
+  const observe = () => {
+    const s = service.getSnapshot();
+    return {
+      value: s.value,
+      context: s.context === undefined ? null : s.context,
+      tags: [...s.tags].sort(),
+      done: !!s.done,
+      output,
+    };
+  };
+  service.start();
+  await settle();
+  const seen = [observe()];
+  for (const step of trace.steps) {
+    if ("advance" in step) clock.increment(step.advance);
+    else service.send(step.event);
+    await settle();
+    seen.push(JSON.parse(JSON.stringify(observe())));
+  }
+  service.stop();
+  return seen;
+}
+
+async function safeRun(trace) {
+  try {
+    return { expected: await run(trace) };
+  } catch (err) {
+    return { error: String(err && err.message ? err.message : err) };
+  }
+}
+
+async function serve() {
+  const rl = readline.createInterface({ input: process.stdin });
+  for await (const line of rl) {
+    if (!line.trim()) continue;
+    const result = await safeRun(JSON.parse(line));
+    process.stdout.write(JSON.stringify(result) + "\n");
+  }
+}
+
+async function recordAll(check) {
+  const files = fs.readdirSync(CORPUS).filter((f) => f.endsWith(".json")).sort();
+  let drift = 0;
+  for (const file of files) {
+    const full = path.join(CORPUS, file);
+    const trace = JSON.parse(fs.readFileSync(full, "utf8"));
+    const result = await safeRun(trace);
+    if (result.error) throw new Error(`${file}: xstate failed: ${result.error}`);
+    if (check) {
+      if (JSON.stringify(result.expected) !== JSON.stringify(trace.expected)) {
+        drift++;
+        console.error(`golden drift: ${file}`);
+      }
+    } else {
+      trace.expected = result.expected;
+      fs.writeFileSync(full, JSON.stringify(trace, null, 1) + "\n");
+    }
+  }
+  console.log(`${check ? "checked" : "recorded"} ${files.length} traces, ${drift} drifted`);
+  if (drift) process.exit(1);
+}
+
+const arg = process.argv[2];
+if (arg === "--serve") serve();
+else recordAll(arg === "--check").catch((e) => { console.error(e); process.exit(2); });
