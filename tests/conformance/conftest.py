@@ -1,0 +1,67 @@
+"""Conformance tests: our engine against traces recorded from the real xstate@4."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+HERE = Path(__file__).parent
+NODE_MODULES = HERE / "node_modules" / "xstate"
+KNOWN_FAILURES: dict[str, str] = json.loads((HERE / "known_failures.json").read_text())
+_xfailed: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if KNOWN_FAILURES:
+        terminalreporter.write_line(
+            f"conformance: {len(KNOWN_FAILURES)} trace(s) we cannot match yet "
+            f"(tests/conformance/known_failures.json)"
+        )
+
+
+class LiveXState:
+    """A long-lived `node record.js --serve` process: one JSON line in, one out."""
+
+    def __init__(self) -> None:
+        node = shutil.which("node")
+        assert node is not None
+        self.proc = subprocess.Popen(
+            [node, str(HERE / "record.js"), "--serve"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+            env={"NODE_ENV": "production", "PATH": str(Path(node).parent)},
+        )
+
+    def run(self, trace: dict[str, Any]) -> dict[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps(trace) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the xstate recorder exited")
+        result: dict[str, Any] = json.loads(line)
+        return result
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        self.proc.wait(timeout=10)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def live_xstate() -> Iterator[LiveXState]:
+    if shutil.which("node") is None or not NODE_MODULES.is_dir():
+        pytest.skip("xstate is not installed: run `npm ci` in tests/conformance "
+                    "(scripts/test.sh does)")
+    live = LiveXState()
+    try:
+        yield live
+    finally:
+        live.close()
