@@ -1,0 +1,89 @@
+"""Machine definitions from YAML (CEL expressions) and Python files (docs/CONTRACTS.md §2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sb_emulator.errors import DefinitionError
+from sb_emulator.machines.definition import HttpApiEndpoint, MachineDefinition, ServiceMeta
+from sb_emulator.machines.pyload import load_python_definition
+from sb_emulator.machines.yamlbuild import HttpApiHandlerError, ServiceRejected
+from sb_emulator.machines.yamlload import load_yaml_definition
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+__all__ = [
+    "DefinitionError",
+    "HttpApiEndpoint",
+    "HttpApiHandlerError",
+    "MachineDefinition",
+    "ServiceMeta",
+    "ServiceRejected",
+    "load_definition",
+    "load_definition_text",
+    "load_path",
+    "looks_like_yaml_definition",
+]
+
+
+def load_definition(ref: str) -> MachineDefinition:
+    """One definition from a YAML file, a Python file, or an importable ``package.module``."""
+    path = Path(ref)
+    if path.suffix in YAML_SUFFIXES:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as err:
+            raise DefinitionError([f"{ref}: cannot be read: {err.strerror}"]) from err
+        return load_yaml_definition(text, str(path), path.stem)
+    return load_python_definition(ref)
+
+
+def load_definition_text(text: str, source_name: str) -> MachineDefinition:
+    """A YAML definition uploaded over the API (never Python: we do not run network code)."""
+    return load_yaml_definition(text, source_name, Path(source_name).stem)
+
+
+def load_path(ref: str) -> list[MachineDefinition]:
+    """Every definition in a file or a folder (YAML and ``.py`` files, sorted; ``_*`` skipped).
+
+    All problems of all files are reported together.
+    """
+    path = Path(ref)
+    if not path.is_dir():
+        return [load_definition(ref)]
+    files = sorted(p for p in path.iterdir()
+                   if p.is_file() and (p.suffix in YAML_SUFFIXES or p.suffix == ".py")
+                   and not p.name.startswith(("_", ".")))
+    definitions: list[MachineDefinition] = []
+    problems: list[str] = []
+    for file in files:
+        try:
+            definitions.append(load_definition(str(file)))
+        except DefinitionError as err:
+            problems.extend(err.problems)
+    names: dict[str, str] = {}
+    for d in definitions:
+        if d.name in names:
+            problems.append(f"{d.source}: name: machine name {d.name!r} is already used by "
+                            f"{names[d.name]}; expected unique machine names")
+        names[d.name] = d.source
+    if problems:
+        raise DefinitionError(problems)
+    return definitions
+
+
+def looks_like_yaml_definition(blob: bytes) -> bool:
+    """True when an uploaded bundle is one of our YAML definitions (the client labels every
+    upload ``application/javascript``, so the content decides)."""
+    try:
+        text = blob.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#") or stripped == "---":
+            continue
+        key = stripped.split(":", 1)[0]
+        return ":" in stripped and not line.startswith((" ", "\t")) and key.replace("_", "").replace(
+            "-", "").isalnum() and not stripped.startswith(("import ", "export ", "const ", "//"))
+    return False

@@ -1,0 +1,125 @@
+"""Loading a Python machine definition: a module exporting ``machine``, ``allow_read``,
+``allow_write`` and optionally ``guards``, ``actions``, ``services``, ``delays``,
+``http_api_mapper``, ``indexes``, ``upgrade_state``, ``upgrade_context``, ``name``, ``version``.
+
+Only ever from local files or importable modules named on the command line; never from the
+network (uploaded versions must be YAML).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from sb_emulator.engine import Implementations, Machine, MachineConfigError
+from sb_emulator.engine import actions as act
+from sb_emulator.errors import DefinitionError
+from sb_emulator.machines.definition import HttpApiEndpoint, MachineDefinition
+
+
+def import_definition_module(ref: str) -> ModuleType:
+    path = Path(ref)
+    if path.suffix == ".py" and path.exists():
+        module_name = f"sb_emulator_definitions.{path.stem}_{abs(hash(str(path.resolve())))}"
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        if spec is None or spec.loader is None:
+            raise DefinitionError([f"{ref}: cannot be imported as a Python module"])
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        try:
+            spec.loader.exec_module(module)
+        except Exception as err:
+            raise DefinitionError([f"{ref}: importing it failed: {type(err).__name__}: {err}"]) from err
+        return module
+    try:
+        return importlib.import_module(ref)
+    except ImportError as err:
+        raise DefinitionError([f"{ref}: no such file or importable module ({err})"]) from err
+
+
+def load_python_definition(ref: str) -> MachineDefinition:
+    module = import_definition_module(ref)
+    source = ref if Path(ref).exists() else (getattr(module, "__file__", None) or ref)
+    problems: list[str] = []
+    config = getattr(module, "machine", None)
+    if not isinstance(config, Mapping):
+        problems.append(f"{source}: machine: missing or not a dict; expected the XState v4 config "
+                        f"as a module-level dict named `machine`")
+    for required in ("allow_read", "allow_write"):
+        if not callable(getattr(module, required, None)):
+            problems.append(f"{source}: {required}: missing; expected a function "
+                            f"`{required}(request) -> bool`")
+    services = _callables(module, "services", source, problems)
+    impl = Implementations(
+        guards=_callables(module, "guards", source, problems),
+        actions=_mapping(module, "actions", source, problems),
+        services=services,
+        delays=_mapping(module, "delays", source, problems),
+    )
+    http_api = _http_api(module, source, problems)
+    indexes = _callables(module, "indexes", source, problems)
+    machine = None
+    if isinstance(config, Mapping):
+        try:
+            machine = Machine(config, impl)
+        except MachineConfigError as err:
+            problems.append(f"{source}: machine.{err}")
+    if problems or machine is None:
+        raise DefinitionError(problems)
+    default_name = Path(source).stem.replace("_", "-")
+    return MachineDefinition(
+        name=str(getattr(module, "name", default_name)),
+        version_label=str(getattr(module, "version", "0.0.1")),
+        machine=machine,
+        allow_read=module.allow_read,
+        allow_write=module.allow_write,
+        services={k: act.adapt(v, 3) for k, v in services.items()},
+        http_api_mapper=http_api,
+        indexes=indexes,
+        upgrade_state=getattr(module, "upgrade_state", None),
+        upgrade_context=getattr(module, "upgrade_context", None),
+        source=source,
+        kind="python",
+    )
+
+
+def _mapping(module: ModuleType, name: str, source: str, problems: list[str]) -> dict[str, Any]:
+    value = getattr(module, name, None) or {}
+    if not isinstance(value, Mapping):
+        problems.append(f"{source}: {name}: expected a dict of names to implementations")
+        return {}
+    return dict(value)
+
+
+def _callables(module: ModuleType, name: str, source: str, problems: list[str]
+               ) -> dict[str, Callable[..., Any]]:
+    out = _mapping(module, name, source, problems)
+    for key, value in out.items():
+        if not callable(value):
+            problems.append(f"{source}: {name}.{key}: expected a function, got {type(value).__name__}")
+    if name == "services":
+        for key, value in out.items():
+            if callable(value) and not inspect.iscoroutinefunction(value):
+                problems.append(f"{source}: services.{key}: expected an async function "
+                                f"`async def {key}(context, event)`")
+    return out
+
+
+def _http_api(module: ModuleType, source: str, problems: list[str]) -> dict[str, HttpApiEndpoint]:
+    mapper = getattr(module, "http_api_mapper", None) or {}
+    out: dict[str, HttpApiEndpoint] = {}
+    for slug, spec in mapper.items():
+        handler = spec.get("handler") if isinstance(spec, Mapping) else None
+        response_mapper = spec.get("response_mapper") if isinstance(spec, Mapping) else None
+        if not callable(handler) or not callable(response_mapper):
+            problems.append(f"{source}: http_api_mapper.{slug}: expected a dict with callables "
+                            f"`handler` and `response_mapper`")
+            continue
+        out[slug] = HttpApiEndpoint(handler, response_mapper)
+    return out

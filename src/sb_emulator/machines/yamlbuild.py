@@ -1,0 +1,240 @@
+"""Turning the sections of a YAML definition into engine implementations and callables.
+
+Every expression is compiled here, once, with the variables it may use; a mistake is recorded
+as a problem with its path (``guards.isReady``) so the loader can report them all at once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import jwt as pyjwt
+
+from sb_emulator.engine import actions as act
+from sb_emulator.machines.celexpr import CelError, CelExpr, compile_value, evaluate_value
+from sb_emulator.machines.definition import HttpApiEndpoint, ServiceMeta
+
+GUARD_VARS = ("context", "event", "state")
+ACTION_VARS = ("context", "event")
+SERVICE_VARS = ("context", "event", "data")
+AUTH_VARS = ("machineInstanceName", "authContext", "context", "state", "event", "type")
+HANDLER_VARS = ("request", "jwt")
+MAPPER_VARS = ("state", "context", "result")
+
+
+class ServiceRejected(Exception):
+    """A YAML service that rejects; ``data`` becomes the ``error.platform`` event's data."""
+
+    def __init__(self, data: Any) -> None:
+        super().__init__(str(data))
+        self.data = data
+
+
+class HttpApiHandlerError(Exception):
+    """An HTTP API handler refused the request (API.md §8.3: nothing is created or sent)."""
+
+
+class Problems:
+    """Collects (path, message) pairs while building."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, str]] = []
+
+    def add(self, path: str, message: str) -> None:
+        self.items.append((path, message))
+
+    def compile(self, path: str, value: Any, allowed: tuple[str, ...]) -> Any:
+        try:
+            return compile_value(value, allowed)
+        except CelError as err:
+            self.add(path, str(err))
+            return None
+
+
+def build_guards(section: Mapping[str, Any], problems: Problems) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, source in section.items():
+        expr = problems.compile(f"guards.{name}", source, GUARD_VARS)
+        if isinstance(expr, CelExpr):
+            out[name] = _guard(expr)
+    return out
+
+
+def _guard(expr: CelExpr) -> Callable[..., bool]:
+    def guard(context: Any, event: Any, meta: Any) -> bool:
+        return bool(expr.evaluate({"context": context, "event": event, "state": meta.state}))
+
+    return guard
+
+
+def build_actions(section: Mapping[str, Any], problems: Problems) -> dict[str, Any]:
+    return {name: _action(spec, f"actions.{name}", problems) for name, spec in section.items()}
+
+
+def _action(spec: Mapping[str, Any], path: str, problems: Problems) -> Any:
+    (kind, value), = spec.items()
+    if kind == "assign":
+        exprs = {k: problems.compile(f"{path}.assign.{k}", v, ACTION_VARS) for k, v in value.items()}
+        return act.assign({k: _ctx_event(e) for k, e in exprs.items()})
+    if kind == "log":
+        expr = problems.compile(f"{path}.log", value, ACTION_VARS)
+        return act.log(_ctx_event(expr))
+    if kind == "raise":
+        return act.raise_(value)
+    if kind == "send":
+        return act.send(value["event"], to=value.get("to"), delay=value.get("delay"), id=value.get("id"))
+    if kind == "sendParent":
+        return act.send_parent(value)
+    if kind == "cancel":
+        return act.cancel(value)
+    if kind == "choose":
+        return act.choose([{**({"cond": c["cond"]} if "cond" in c else {}), "actions": c["actions"]}
+                           for c in value])
+    problems.add(path, f"unknown action kind {kind!r}")
+    return None
+
+
+def _ctx_event(expr: Any) -> Any:
+    if not isinstance(expr, CelExpr):
+        return expr
+
+    def evaluate(context: Any, event: Any) -> Any:
+        return expr.evaluate({"context": context, "event": event})
+
+    return evaluate
+
+
+def build_delays(section: Mapping[str, Any], problems: Problems) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, source in section.items():
+        expr = problems.compile(f"delays.{name}", source, ACTION_VARS)
+        out[name] = _ctx_event(expr) if isinstance(expr, CelExpr) else expr
+    return out
+
+
+def build_services(section: Mapping[str, Any], problems: Problems) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, spec in section.items():
+        path = f"services.{name}"
+        outcome = "resolve" if "resolve" in spec else "reject"
+        expr = problems.compile(f"{path}.{outcome}", spec[outcome], SERVICE_VARS)
+        delay = problems.compile(f"{path}.delay", spec.get("delay", 0), ACTION_VARS)
+        out[name] = _service(outcome == "resolve", expr, delay)
+    return out
+
+
+def _service(resolves: bool, expr: Any, delay: Any) -> Callable[..., Any]:
+    async def service(context: Any, event: Any, meta: ServiceMeta) -> Any:
+        wait = evaluate_value(delay, {"context": context, "event": event})
+        if wait:
+            await meta.sleep_ms(int(wait))
+        value = evaluate_value(expr, {"context": context, "event": event, "data": meta.data})
+        if not resolves:
+            raise ServiceRejected(value)
+        return value
+
+    return service
+
+
+def build_authorizer(source: Any, path: str, problems: Problems) -> Callable[[dict[str, Any]], Any]:
+    if source is None:
+        return lambda request: False
+    expr = problems.compile(path, source, AUTH_VARS)
+
+    def authorizer(request: dict[str, Any]) -> Any:
+        variables = {name: request.get(name) for name in AUTH_VARS}
+        return evaluate_value(expr, variables)
+
+    return authorizer
+
+
+def build_indexes(section: Mapping[str, Any], problems: Problems) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, source in section.items():
+        expr = problems.compile(f"indexes.{name}", source, ("context",))
+        if isinstance(expr, CelExpr):
+            out[name] = _index(expr)
+    return out
+
+
+def _index(expr: CelExpr) -> Callable[[Any], Any]:
+    def index(context: Any) -> Any:
+        return expr.evaluate({"context": context})
+
+    return index
+
+
+def build_http_api(section: Mapping[str, Any], problems: Problems) -> dict[str, HttpApiEndpoint]:
+    out: dict[str, HttpApiEndpoint] = {}
+    for slug, spec in section.items():
+        path = f"httpApi.{slug}"
+        require = {problems.compile(f"{path}.require", cond, HANDLER_VARS): message
+                   for cond, message in (spec.get("require") or {}).items()}
+        handler = {k: problems.compile(f"{path}.handler.{k}", v, HANDLER_VARS)
+                   for k, v in spec["handler"].items()}
+        mapper = {k: problems.compile(f"{path}.responseMapper.{k}", v, MAPPER_VARS)
+                  for k, v in spec["responseMapper"].items()}
+        secret = spec.get("jwtSecret")
+        if secret is None and spec.get("jwtSecretEnv"):
+            secret = os.environ.get(spec["jwtSecretEnv"])
+        out[slug] = HttpApiEndpoint(_http_handler(require, handler, secret), _http_mapper(mapper))
+    return out
+
+
+def _http_handler(require: Mapping[Any, str], handler: Mapping[str, Any], secret: str | None
+                  ) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    def run(request: dict[str, Any]) -> dict[str, Any]:
+        variables = {"request": request, "jwt": _verified_jwt(request, secret)}
+        for cond, message in require.items():
+            if not evaluate_value(cond, variables):
+                raise HttpApiHandlerError(message)
+        return {k: evaluate_value(v, variables) for k, v in handler.items()}
+
+    return run
+
+
+def _verified_jwt(request: Mapping[str, Any], secret: str | None) -> Any:
+    """Claims of the request's bearer token, verified with the endpoint's ``jwtSecret``."""
+    if secret is None:
+        return None
+    header = (request.get("headers") or {}).get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise HttpApiHandlerError("missing bearer token")
+    try:
+        return pyjwt.decode(token, secret, algorithms=["HS256"], options={"verify_aud": False})
+    except pyjwt.PyJWTError as err:
+        raise HttpApiHandlerError(f"invalid token: {err}") from err
+
+
+def _http_mapper(mapper: Mapping[str, Any]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    def run(data: dict[str, Any]) -> dict[str, Any]:
+        variables = {name: data.get(name) for name in MAPPER_VARS}
+        out = {k: evaluate_value(v, variables) for k, v in mapper.items()}
+        out.setdefault("statusCode", 200)
+        out.setdefault("headers", {})
+        return out
+
+    return run
+
+
+def build_migration(section_state: Mapping[str, str] | None, section_context: Mapping[str, Any] | None,
+                    problems: Problems) -> tuple[Any, Any]:
+    upgrade_state = None
+    if section_state is not None:
+        renames = {old: new.split(".") for old, new in section_state.items()}
+
+        def upgrade_state(old_path: list[str], context: Any) -> list[str]:
+            return list(renames.get(".".join(old_path), old_path))
+
+    upgrade_context = None
+    if section_context is not None:
+        exprs = {k: problems.compile(f"upgradeContext.{k}", v, ("context",))
+                 for k, v in section_context.items()}
+
+        def upgrade_context(old_paths: Any, new_paths: Any, context: Any) -> Any:
+            return {**context, **{k: evaluate_value(e, {"context": context}) for k, e in exprs.items()}}
+
+    return upgrade_state, upgrade_context
