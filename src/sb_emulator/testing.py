@@ -1,0 +1,577 @@
+"""The testing facade: run an emulator inside a test process, or point at a deployment.
+
+* :class:`EmulatorServer` runs ``create_app(config)`` on 127.0.0.1, port 0, in a background
+  thread with its own event loop (the pytest-httpserver pattern) and drives the emulator
+  directly: reset, clock, run-time machine loading, recorded requests, server-side errors.
+* :class:`RemoteTarget` is the same surface for a deployment (contract mode): a URL and a key;
+  what only an emulator can do raises :class:`NotAvailable`.
+* :class:`Client` is a small synchronous client of the emulated REST API raising
+  :class:`ApiError`.
+
+Nothing heavy is imported at module level: aiohttp and the server stack load in ``start()``,
+so importing this module (and the pytest plugin) costs almost nothing in projects that never
+start a server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import http.client
+import json
+import threading
+import time
+import traceback
+import urllib.parse
+from collections.abc import Coroutine, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sb_emulator.config import EmulatorConfig
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from sb_emulator.service import Emulator
+
+T = TypeVar("T")
+
+DEFAULT_SUB = "admin"
+TOKEN_LIFETIME_S = 24 * 3600
+ANONYMOUS_SERVICE = "anonymous-statebacked-dev"
+TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange"
+ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
+CALL_TIMEOUT_S = 120.0  # a call into the server loop (reset, clock, load) never takes this long
+
+
+def testing_config(**overrides: Any) -> EmulatorConfig:
+    """The configuration tests want: any free port, a manual clock, strict responses."""
+    values: dict[str, Any] = {"port": 0, "clock": "manual", "strict": True}
+    values.update(overrides)
+    return EmulatorConfig(**values)
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class ApiError(Exception):
+    """The emulated API answered with an error body ``{error, code}``."""
+
+    def __init__(self, status: int, code: str | None, error: str | None, body: Any = None):
+        super().__init__(f"HTTP {status} {code or ''}: {error or ''}".strip())
+        self.status = status
+        self.code = code
+        self.error = error
+        self.body = body
+
+
+class NotAvailable(Exception):
+    """Only an embedded emulator can do this (clock control, reset, ...), not a deployment."""
+
+
+class ServerError(AssertionError):
+    """Exceptions raised inside the emulator while serving a test, with their tracebacks."""
+
+    def __init__(self, errors: list[BaseException]):
+        self.errors = errors
+        parts = ["".join(traceback.format_exception(err)) for err in errors]
+        noun = "error" if len(errors) == 1 else "errors"
+        super().__init__(
+            f"{len(errors)} {noun} inside sb-emulator while serving this test:\n\n"
+            + "\n".join(parts)
+        )
+
+
+# --------------------------------------------------------------------------- client
+
+
+class Client:
+    """A synchronous client of the emulated REST API (one HTTP connection per call)."""
+
+    def __init__(self, base_url: str, token: str | None = None, *, timeout: float = 60.0):
+        parsed = urllib.parse.urlsplit(base_url)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise ValueError(f"not an http(s) URL: {base_url!r}")
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+        self._parsed = parsed
+
+    def with_token(self, token: str | None) -> Client:
+        return Client(self.base_url, token, timeout=self.timeout)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        form: dict[str, str] | None = None,
+        query: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        """Send one request; return the decoded JSON body (None for an empty body)."""
+        status, body = self._send(method, path, json_body, form, query, headers)
+        decoded = json.loads(body) if body.strip() else None
+        if status >= 400:
+            fields = decoded if isinstance(decoded, dict) else {}
+            raise ApiError(status, fields.get("code"), fields.get("error"), decoded)
+        return decoded
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        json_body: Any,
+        form: dict[str, str] | None,
+        query: dict[str, Any] | None,
+        extra_headers: dict[str, str] | None,
+    ) -> tuple[int, bytes]:
+        # Like the real client: a JSON content type on every call (API.md §1.2).
+        headers = {"content-type": "application/json", "accept": "application/json"}
+        payload: bytes | None = None
+        if form is not None:
+            headers["content-type"] = "application/x-www-form-urlencoded"
+            payload = urllib.parse.urlencode(form).encode()
+        elif json_body is not None:
+            payload = json.dumps(json_body).encode()
+        if self.token is not None:
+            headers["authorization"] = f"Bearer {self.token}"
+        headers.update(extra_headers or {})
+        target = self._parsed.path.rstrip("/") + path
+        kept = {k: str(v) for k, v in (query or {}).items() if v is not None}
+        if kept:
+            target += "?" + urllib.parse.urlencode(kept)
+        conn = self._connection()
+        try:
+            conn.request(method, target, body=payload, headers=headers)
+            response = conn.getresponse()
+            return response.status, response.read()
+        finally:
+            conn.close()
+
+    def _connection(self) -> http.client.HTTPConnection:
+        host, port = self._parsed.hostname or "", self._parsed.port
+        if self._parsed.scheme == "https":
+            return http.client.HTTPSConnection(host, port, timeout=self.timeout)
+        return http.client.HTTPConnection(host, port, timeout=self.timeout)
+
+    # -- the emulated API, by operation (API.md §4)
+
+    def create_instance(
+        self,
+        machine: str,
+        slug: str,
+        context: dict[str, Any] | None = None,
+        *,
+        machine_version_id: str | None = None,
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"slug": slug}
+        if context is not None:
+            body["context"] = context
+        if machine_version_id is not None:
+            body["machineVersionId"] = machine_version_id
+        return self._dict(self.request("POST", f"/machines/{machine}", json_body=body))
+
+    def get_instance(self, machine: str, slug: str) -> dict[str, Any]:
+        return self._dict(self.request("GET", f"/machines/{machine}/i/{slug}"))
+
+    def send_event(self, machine: str, slug: str, event: str | dict[str, Any]) -> dict[str, Any]:
+        path = f"/machines/{machine}/i/{slug}/events"
+        return self._dict(self.request("POST", path, json_body={"event": event}))
+
+    def admin(self, machine: str, slug: str) -> dict[str, Any]:
+        return self._dict(self.request("GET", f"/machines/{machine}/i/{slug}/admin"))
+
+    def list_transitions(self, machine: str, slug: str) -> list[dict[str, Any]]:
+        return self._all_pages(f"/machines/{machine}/i/{slug}/events", "transitions", {})
+
+    def list_instances(self, machine: str) -> list[dict[str, Any]]:
+        return self._all_pages(f"/machines/{machine}/i", "instances", {})
+
+    def query(
+        self,
+        machine: str,
+        index: str,
+        *,
+        op: str | None = None,
+        value: str | None = None,
+        dir: str | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        params = {"op": op, "value": value, "dir": dir, "limit": limit}
+        return self._all_pages(f"/machines/{machine}/indexes/{index}/query", "instances", params)
+
+    def _all_pages(self, path: str, key: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        cursor: str | None = None
+        while True:
+            page = self._dict(self.request("GET", path, query={**params, "cursor": cursor}))
+            items.extend(page.get(key, []))
+            cursor = page.get("cursor")
+            if not cursor:
+                return items
+
+    @staticmethod
+    def _dict(value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise ApiError(200, "unexpected-body", f"expected a JSON object, got {value!r}")
+        return value
+
+
+# --------------------------------------------------------------------------- tokens
+
+
+def sign_key_token(
+    org_id: str, key_id: str, secret: str, act: dict[str, Any], lifetime_s: int = TOKEN_LIFETIME_S
+) -> str:
+    """A State Backed token signed with a key, its ``act`` claim = the given claims."""
+    from sb_emulator.auth.records import ApiKey
+    from sb_emulator.auth.tokens import sign_token
+
+    key = ApiKey(
+        id=key_id, org_id=org_id, name="testing", secret=secret,
+        scopes=frozenset(), created_at_ms=0,
+    )
+    return str(sign_token(key, act, expires_in_s=lifetime_s))
+
+
+def _act(sub: str | None, claims: dict[str, Any]) -> dict[str, Any]:
+    return {**claims} if sub is None else {"sub": sub, **claims}
+
+
+def anonymous_subject_token(org_id: str, session_id: str, device_id: str | None = None) -> str:
+    """The IdP token the real client mints locally for anonymous sessions (API.md §2.8)."""
+    audience = f"https://{org_id}.anonymous.auth.statebacked.dev"
+    now = int(time.time())
+    claims = {
+        "aud": audience, "iss": audience, "iat": now, "exp": now + 86400,
+        "sid": session_id, "did": device_id or session_id,
+    }
+
+    def segment(value: dict[str, Any]) -> str:
+        raw = json.dumps(value, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    signing_input = segment({"alg": "HS256", "typ": "JWT"}) + "." + segment(claims)
+    digest = hmac.new(org_id.encode(), signing_input.encode(), hashlib.sha256).digest()
+    return signing_input + "." + base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def exchange_anonymous_token(
+    base_url: str, org_id: str, session_id: str, device_id: str | None = None
+) -> str:
+    """Perform the real anonymous token exchange against ``POST /tokens``."""
+    form = {
+        "grant_type": TOKEN_EXCHANGE_GRANT,
+        "audience": f"https://tokens.statebacked.dev/{org_id}/{ANONYMOUS_SERVICE}",
+        "requested_token_type": ACCESS_TOKEN_TYPE,
+        "subject_token": anonymous_subject_token(org_id, session_id, device_id),
+    }
+    body = Client(base_url).request("POST", "/tokens", form=form)
+    if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
+        raise ApiError(200, "unexpected-body", f"no access_token in {body!r}", body)
+    return str(body["access_token"])
+
+
+# --------------------------------------------------------------------------- targets
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request the embedded emulator answered."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes
+    status: int
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+
+@dataclass
+class RemoteTarget:
+    """A State Backed deployment (or a separate emulator process) used in contract mode."""
+
+    url: str
+    key_id: str
+    key_secret: str
+    org_id: str = ""
+    is_emulator: bool = field(default=False, init=False)
+
+    def token(self, sub: str | None = DEFAULT_SUB, **claims: Any) -> str:
+        return sign_key_token(self.org_id, self.key_id, self.key_secret, _act(sub, claims))
+
+    def production_token(self, sub: str | None = DEFAULT_SUB, **claims: Any) -> str:
+        # A deployment has no separate production key we know of: the given key signs it.
+        return self.token(sub, **claims)
+
+    def anonymous_token(self, session_id: str = "session-1", device_id: str | None = None) -> str:
+        if not self.org_id:
+            raise NotAvailable("anonymous tokens need the org id (--sb-org-id)")
+        return exchange_anonymous_token(self.url, self.org_id, session_id, device_id)
+
+    def client(self, token: str | None = None) -> Client:
+        return Client(self.url, token if token is not None else self.token())
+
+    def reset(self) -> None:
+        raise NotAvailable("reset is not available in contract mode")
+
+    def advance(self, ms: int) -> int:
+        raise NotAvailable("clock control is not available in contract mode")
+
+    def now_ms(self) -> int:
+        raise NotAvailable("the emulator clock is not available in contract mode")
+
+    def load_machines(self, paths: Iterable[str | Path]) -> list[str]:
+        raise NotAvailable("loading machine definitions is not available in contract mode")
+
+    def recorded_requests(self) -> list[RecordedRequest]:
+        raise NotAvailable("recorded requests are not available in contract mode")
+
+    def drain_errors(self) -> list[BaseException]:
+        return []
+
+
+class EmulatorServer:
+    """An emulator served from a background thread of this process.
+
+    >>> with EmulatorServer(testing_config(machines=("machines/",))) as server:
+    ...     server.client().create_instance("counter", "c1")
+    """
+
+    is_emulator = True
+
+    def __init__(self, config: EmulatorConfig | None = None):
+        self.config = config if config is not None else testing_config()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._app: web.Application | None = None
+        self._stop: asyncio.Event | None = None
+        self._failure: BaseException | None = None
+        self._port = 0
+
+    # -- lifecycle
+
+    @property
+    def url(self) -> str:
+        if self._app is None:
+            raise RuntimeError("the emulator server is not running; call start() first")
+        return f"http://{self.config.host}:{self._port}"
+
+    @property
+    def org_id(self) -> str:
+        return self.config.org_id
+
+    @property
+    def is_running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> EmulatorServer:
+        if self.is_running:
+            raise RuntimeError("the emulator server is already running")
+        ready = threading.Event()
+        self._failure = None
+        self._thread = threading.Thread(
+            target=self._run_thread, args=(ready,), name="sb-emulator", daemon=True
+        )
+        self._thread.start()
+        ready.wait()
+        if self._failure is not None:
+            self._thread.join()
+            failure, self._failure = self._failure, None
+            raise RuntimeError("sb-emulator failed to start") from failure
+        return self
+
+    def stop(self) -> None:
+        if self._thread is None or self._loop is None or self._stop is None:
+            return
+        self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join()
+        self._thread, self._app = None, None
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise RuntimeError("sb-emulator failed while shutting down") from failure
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def _run_thread(self, ready: threading.Event) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        try:
+            loop.run_until_complete(self._serve(ready))
+        except BaseException as err:  # reported to start()/stop() in the calling thread
+            self._failure = err
+        finally:
+            ready.set()
+            _close_loop(loop)
+
+    async def _serve(self, ready: threading.Event) -> None:
+        from aiohttp import web
+
+        from sb_emulator.web import create_app
+
+        self._stop = asyncio.Event()
+        app = create_app(self.config)
+        app.on_response_prepare.append(_record_request)
+        runner = web.AppRunner(app, handle_signals=False, access_log=None)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, self.config.host, self.config.port, shutdown_timeout=1.0)
+            await site.start()
+            self._port = _bound_port(runner)
+            self._app = app
+            ready.set()
+            await self._stop.wait()
+        finally:
+            await runner.cleanup()
+
+    # -- driving the emulator (runs on the server's loop)
+
+    def _call(self, make: Coroutine[Any, Any, T]) -> T:
+        if self._loop is None or not self.is_running:
+            make.close()
+            raise RuntimeError("the emulator server is not running; call start() first")
+        return asyncio.run_coroutine_threadsafe(make, self._loop).result(CALL_TIMEOUT_S)
+
+    def _emulator(self) -> Emulator:
+        from sb_emulator.web.keys import EMULATOR
+
+        assert self._app is not None
+        return self._app[EMULATOR]
+
+    def reset(self) -> None:
+        """Back to a freshly started emulator: no instances, only the configured machines."""
+
+        async def reset() -> None:
+            await self._emulator().reset()
+            self._clear_lists()
+
+        self._call(reset())
+
+    def advance(self, ms: int) -> int:
+        """Move the manual clock forward, firing every delayed event that falls due."""
+        if ms < 0:
+            raise ValueError("the clock cannot go backwards")
+
+        async def advance() -> int:
+            emulator = self._emulator()
+            await emulator.advance_clock(ms)
+            return int(emulator.clock.now_ms())
+
+        return self._call(advance())
+
+    def now_ms(self) -> int:
+        async def now() -> int:
+            return int(self._emulator().clock.now_ms())
+
+        return self._call(now())
+
+    def load_machines(self, paths: Iterable[str | Path]) -> list[str]:
+        """Register machine definitions (files or folders) at run time; their names."""
+        from sb_emulator.machines import load_path
+
+        async def load() -> list[str]:
+            names = []
+            for path in paths:
+                for definition in load_path(str(path)):
+                    await self._emulator().register_definition(self.org_id, definition)
+                    names.append(definition.name)
+            return names
+
+        return self._call(load())
+
+    def drain_errors(self) -> list[BaseException]:
+        """Errors raised inside the server since the last drain (and forget them)."""
+        from sb_emulator.web.keys import SERVER_ERRORS
+
+        async def drain() -> list[BaseException]:
+            assert self._app is not None
+            kept = self._app[SERVER_ERRORS]
+            errors = list(kept)
+            kept.clear()
+            return errors
+
+        return self._call(drain())
+
+    def recorded_requests(self) -> list[RecordedRequest]:
+        from sb_emulator.web.keys import RECORDED_REQUESTS
+
+        async def snapshot() -> list[RecordedRequest]:
+            assert self._app is not None
+            return [RecordedRequest(**entry) for entry in self._app[RECORDED_REQUESTS]]
+
+        return self._call(snapshot())
+
+    def _clear_lists(self) -> None:
+        from sb_emulator.web.keys import RECORDED_REQUESTS, SERVER_ERRORS
+
+        assert self._app is not None
+        self._app[RECORDED_REQUESTS].clear()
+        self._app[SERVER_ERRORS].clear()
+
+    # -- tokens and clients
+
+    def token(self, sub: str | None = DEFAULT_SUB, **claims: Any) -> str:
+        """A token signed with the admin key (every scope); ``act`` = sub + claims."""
+        c = self.config
+        return sign_key_token(c.org_id, c.key_id, c.key_secret, _act(sub, claims))
+
+    def production_token(self, sub: str | None = DEFAULT_SUB, **claims: Any) -> str:
+        """A token signed with the production key (events.write, state.read, ...)."""
+        c = self.config
+        act = _act(sub, claims)
+        return sign_key_token(c.org_id, c.production_key_id, c.production_key_secret, act)
+
+    def anonymous_token(self, session_id: str = "session-1", device_id: str | None = None) -> str:
+        return exchange_anonymous_token(self.url, self.org_id, session_id, device_id)
+
+    def client(self, token: str | None = None) -> Client:
+        return Client(self.url, token if token is not None else self.token())
+
+
+Target = EmulatorServer | RemoteTarget
+
+
+async def _record_request(request: web.Request, response: web.StreamResponse) -> None:
+    from sb_emulator.web.keys import RECORDED_REQUESTS
+
+    body = await request.read() if request.can_read_body else b""
+    request.app[RECORDED_REQUESTS].append(
+        {
+            "method": request.method,
+            "path": request.path,
+            "query": dict(request.query),
+            "headers": {k.lower(): v for k, v in request.headers.items()},
+            "body": body,
+            "status": response.status,
+        }
+    )
+
+
+def _bound_port(runner: web.AppRunner) -> int:
+    for address in runner.addresses:
+        return int(address[1])
+    raise RuntimeError("the emulator server bound no socket")
+
+
+def _close_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel what is left (timers of the emulator, keep-alive handlers) and close cleanly."""
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    loop.run_until_complete(loop.shutdown_asyncgens())
+    loop.run_until_complete(loop.shutdown_default_executor())
+    loop.close()
