@@ -16,13 +16,9 @@ start a server.
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
-import hmac
 import http.client
 import json
 import threading
-import time
 import traceback
 import urllib.parse
 from collections.abc import Coroutine, Iterable
@@ -41,7 +37,6 @@ T = TypeVar("T")
 
 DEFAULT_SUB = "admin"
 TOKEN_LIFETIME_S = 24 * 3600
-ANONYMOUS_SERVICE = "anonymous-statebacked-dev"
 TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange"
 ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
 CALL_TIMEOUT_S = 120.0  # a call into the server loop (reset, clock, load) never takes this long
@@ -189,6 +184,9 @@ class Client:
     def list_transitions(self, machine: str, slug: str) -> list[dict[str, Any]]:
         return self._all_pages(f"/machines/{machine}/i/{slug}/events", "transitions", {})
 
+    def list_machines(self) -> list[dict[str, Any]]:
+        return self._all_pages("/machines", "machines", {})
+
     def list_instances(self, machine: str) -> list[dict[str, Any]]:
         return self._all_pages(f"/machines/{machine}/i", "instances", {})
 
@@ -243,33 +241,18 @@ def _act(sub: str | None, claims: dict[str, Any]) -> dict[str, Any]:
     return {**claims} if sub is None else {"sub": sub, **claims}
 
 
-def anonymous_subject_token(org_id: str, session_id: str, device_id: str | None = None) -> str:
-    """The IdP token the real client mints locally for anonymous sessions (API.md §2.8)."""
-    audience = f"https://{org_id}.anonymous.auth.statebacked.dev"
-    now = int(time.time())
-    claims = {
-        "aud": audience, "iss": audience, "iat": now, "exp": now + 86400,
-        "sid": session_id, "did": device_id or session_id,
-    }
-
-    def segment(value: dict[str, Any]) -> str:
-        raw = json.dumps(value, separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-    signing_input = segment({"alg": "HS256", "typ": "JWT"}) + "." + segment(claims)
-    digest = hmac.new(org_id.encode(), signing_input.encode(), hashlib.sha256).digest()
-    return signing_input + "." + base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
 def exchange_anonymous_token(
     base_url: str, org_id: str, session_id: str, device_id: str | None = None
 ) -> str:
-    """Perform the real anonymous token exchange against ``POST /tokens``."""
+    """Perform the real anonymous token exchange against ``POST /tokens``, with the identity
+    token the real client mints locally (API.md §2.8)."""
+    from sb_emulator.auth.anonymous import SERVICE, client_identity_token
+
     form = {
         "grant_type": TOKEN_EXCHANGE_GRANT,
-        "audience": f"https://tokens.statebacked.dev/{org_id}/{ANONYMOUS_SERVICE}",
+        "audience": f"https://tokens.statebacked.dev/{org_id}/{SERVICE}",
         "requested_token_type": ACCESS_TOKEN_TYPE,
-        "subject_token": anonymous_subject_token(org_id, session_id, device_id),
+        "subject_token": client_identity_token(org_id, session_id, device_id),
     }
     body = Client(base_url).request("POST", "/tokens", form=form)
     if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
