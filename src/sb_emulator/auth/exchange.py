@@ -1,145 +1,220 @@
-"""``POST /tokens``: trading an identity provider's token for a State Backed token."""
+"""``POST /tokens``: trade an identity provider's token for a State Backed token
+(API.md §2.7, §2.8, §4.9 #28).
+
+Steps: validate the form; parse ``audience`` = ``https://tokens.statebacked.dev/<orgId>/<service>``;
+find the org, its token provider for ``service`` and the provider's key; pick the IdPs whose
+``aud``/``iss`` fit the subject token and verify it; apply the IdP mapping, then the provider
+mapping; sign a State Backed token with the provider's key whose ``act`` is the result, valid
+for an hour but never past the subject token's ``exp``.
+
+Errors (emulator choices, the real ones are undocumented):
+
+* 400 ``invalid-parameter`` naming the field: a malformed form, an ``audience`` that is not a
+  token-exchange audience, an unknown org or service, a ``subject_token`` that is not a JWT,
+  a provider whose signing key is gone;
+* 403 ``invalid-subject-token``: the subject token matches no IdP of the org, or fails the
+  matching IdP's algorithm, signature or expiry checks;
+* 502 ``jwks-unavailable``: the IdP's JWKS could not be fetched.
+
+Lookups are injected and may be plain or async callables, so the service layer can pass its
+store methods directly; so is ``fetch_jwks`` (default: :func:`fetch_jwks_urllib`).
+"""
 
 from __future__ import annotations
 
-import asyncio
-import json
-import time
-import urllib.request
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+import inspect
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeAlias, TypeVar
 
 import jwt
 
+from sb_emulator.auth.jwks import JwksUnavailable, fetch_jwks_urllib
 from sb_emulator.auth.mapping import apply_mapping
-from sb_emulator.auth.records import ApiKey, IdentityProvider, Org, TokenProvider
-from sb_emulator.auth.tokens import quiet_key_length, sign_token
-from sb_emulator.errors import Forbidden, InvalidParameter
+from sb_emulator.auth.records import SERVICE_PATTERN, ApiKey, IdentityProvider, Org, TokenProvider
+from sb_emulator.auth.subject import FetchJwks, InvalidSubjectToken, matching_idps, verify_subject
+from sb_emulator.auth.tokens import sign_token
+from sb_emulator.errors import ApiError, InvalidParameter
+
+__all__ = [
+    "ACCESS_TOKEN_TYPE",
+    "GRANT_TYPE",
+    "ExchangeRequest",
+    "InvalidSubjectToken",
+    "JwksUnavailable",
+    "exchange_token",
+    "fetch_jwks_urllib",
+    "parse_exchange_form",
+]
 
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:token-exchange"
 ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
 AUDIENCE_PREFIX = "https://tokens.statebacked.dev/"
-ISSUED_LIFETIME_S = 3600
+ISSUED_TOKEN_LIFETIME_S = 3600
+_AUDIENCE = re.compile(r"^https://tokens\.statebacked\.dev/([^/]+)/([^/]+)/?$")
+
+T = TypeVar("T")
+MaybeAwaitable: TypeAlias = T | Awaitable[T]
+FindOrg = Callable[[str], MaybeAwaitable[Org | None]]
+FindIdps = Callable[[str], MaybeAwaitable[Sequence[IdentityProvider]]]
+FindTokenProvider = Callable[[str, str], MaybeAwaitable[TokenProvider | None]]
+FindKey = Callable[[str], MaybeAwaitable[ApiKey | None]]
 
 
-class InvalidSubjectToken(Forbidden):
-    default_code = "invalid-subject-token"
+@dataclass(frozen=True)
+class ExchangeRequest:
+    org_id: str
+    service: str
+    subject_token: str
 
 
 async def exchange_token(
-    form: Mapping[str, str], *,
-    find_org: Callable[[str], Org | None],
-    find_idps: Callable[[str], list[IdentityProvider]],
-    find_token_provider: Callable[[str, str], TokenProvider | None],
-    find_key: Callable[[str], ApiKey | None],
-    fetch_jwks: Callable[[str], Awaitable[dict[str, Any]]],
-    now_s: int | None = None,
+    form: Mapping[str, str],
+    *,
+    find_org: FindOrg,
+    find_idps: FindIdps,
+    find_token_provider: FindTokenProvider,
+    find_key: FindKey,
+    fetch_jwks: FetchJwks = fetch_jwks_urllib,
+    now_s: float,
 ) -> dict[str, str]:
-    now = int(time.time()) if now_s is None else now_s
-    if form.get("grant_type") != GRANT_TYPE:
-        raise InvalidParameter("grant_type", f"grant_type must be {GRANT_TYPE}")
+    """Serve one token exchange; returns the 200 body of ``POST /tokens``."""
+    request = parse_exchange_form(form)
+    if await _resolve(find_org(request.org_id)) is None:
+        raise InvalidParameter("audience", f"no org {request.org_id!r} (from the audience)")
+    provider = await _resolve(find_token_provider(request.org_id, request.service))
+    if provider is None:
+        raise InvalidParameter(
+            "audience",
+            f"org {request.org_id!r} has no token provider for service {request.service!r}",
+        )
+    key = await _signing_key(provider, find_key)
+    idps = await _resolve(find_idps(request.org_id))
+    idp, claims = await _verify(request, idps, _guarded(fetch_jwks), now_s)
+    act = apply_mapping(provider.mapping, apply_mapping(idp.mapping, claims))
+    return _issue(key, act, request, _exp_of(claims), now_s)
+
+
+def parse_exchange_form(form: Mapping[str, str]) -> ExchangeRequest:
+    """Validate the ``ExchangeToken`` form fields (API.md §4.9 #28)."""
+    grant_type = form.get("grant_type")
+    if grant_type != GRANT_TYPE:
+        raise InvalidParameter(
+            "grant_type", f"grant_type must be {GRANT_TYPE!r}, got {grant_type!r}"
+        )
+    # The client sends the underscore spelling; SPEC declares the hyphen one (API.md §10 #9).
+    # Both are accepted, and the field may be absent.
     requested = form.get("requested_token_type", form.get("requested_token-type"))
     if requested is not None and requested != ACCESS_TOKEN_TYPE:
-        raise InvalidParameter("requested_token_type", f"requested_token_type must be {ACCESS_TOKEN_TYPE}")
-    org_id, service = _parse_audience(form.get("audience", ""))
-    subject = form.get("subject_token")
-    if not subject:
-        raise InvalidParameter("subject_token", "subject_token is required")
-    if find_org(org_id) is None:
-        raise InvalidParameter("audience", f"unknown org {org_id} in audience")
-    provider = find_token_provider(org_id, service)
-    if provider is None:
-        raise InvalidParameter("audience", f"org {org_id} has no token provider {service!r}")
-    claims = await _verify_subject(subject, find_idps(org_id), fetch_jwks)
-    idp, verified = claims
-    intermediate = apply_mapping(idp.mapping, verified)
-    final = apply_mapping(provider.mapping, intermediate)
-    key = find_key(provider.key_id)
-    if key is None:
-        raise InvalidParameter("audience", f"token provider {service!r} signs with a deleted key")
-    exp = verified.get("exp")
-    lifetime = ISSUED_LIFETIME_S
-    if isinstance(exp, int | float):
-        lifetime = max(1, min(lifetime, int(exp) - now))
-    token = sign_token(key, final, expires_in_s=lifetime, issuer=f"{AUDIENCE_PREFIX}{org_id}/{service}",
-                       now_s=now)
+        raise InvalidParameter(
+            "requested_token_type",
+            f"requested_token_type must be {ACCESS_TOKEN_TYPE!r}, got {requested!r}",
+        )
+    org_id, service = _parse_audience(form.get("audience"))
+    subject_token = form.get("subject_token")
+    if not subject_token:
+        raise InvalidParameter("subject_token", "subject_token (the IdP's JWT) is required")
+    return ExchangeRequest(org_id=org_id, service=service, subject_token=subject_token)
+
+
+def _parse_audience(audience: str | None) -> tuple[str, str]:
+    match = _AUDIENCE.match(audience or "")
+    if match is None:
+        raise InvalidParameter(
+            "audience",
+            f"audience must be '{AUDIENCE_PREFIX}<orgId>/<service>', got {audience!r}",
+        )
+    org_id, service = match.groups()
+    if not SERVICE_PATTERN.match(service):
+        raise InvalidParameter(
+            "audience", f"service {service!r} does not match ^[a-zA-Z0-9_-]{{1,128}}$"
+        )
+    return org_id, service
+
+
+async def _signing_key(provider: TokenProvider, find_key: FindKey) -> ApiKey:
+    key = await _resolve(find_key(provider.key_id))
+    if key is None or key.org_id != provider.org_id:
+        raise InvalidParameter(
+            "audience",
+            f"token provider {provider.service!r} signs with key {provider.key_id!r}, "
+            "which does not exist (deleted?)",
+        )
+    return key
+
+
+async def _verify(
+    request: ExchangeRequest,
+    idps: Sequence[IdentityProvider],
+    fetch_jwks: FetchJwks,
+    now_s: float,
+) -> tuple[IdentityProvider, dict[str, Any]]:
+    header, unverified = _peek(request.subject_token)
+    candidates = matching_idps(idps, unverified)
+    if not candidates:
+        configured = [{"aud": idp.aud, "iss": idp.iss} for idp in idps if not idp.hidden]
+        raise InvalidSubjectToken(
+            f"no identity provider of org {request.org_id!r} matches the subject token "
+            f"(aud {unverified.get('aud')!r}, iss {unverified.get('iss')!r}); configured: "
+            f"{configured}"
+        )
+    return await verify_subject(
+        request.subject_token, header, candidates, fetch_jwks=fetch_jwks, now_s=now_s
+    )
+
+
+def _peek(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Header and claims before verification: needed to choose the IdP."""
+    try:
+        header: dict[str, Any] = jwt.get_unverified_header(token)
+        claims: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
+    except jwt.InvalidTokenError as e:
+        raise InvalidParameter("subject_token", f"subject_token is not a JWT: {e}") from e
+    return header, claims
+
+
+def _guarded(fetch_jwks: FetchJwks) -> FetchJwks:
+    """Report an injected fetcher's own failures (network, JSON...) as 502 jwks-unavailable."""
+
+    async def fetch(url: str) -> Mapping[str, Any]:
+        try:
+            return await fetch_jwks(url)
+        except ApiError:
+            raise
+        except Exception as e:  # any failure of caller-supplied I/O code
+            raise JwksUnavailable(f"could not fetch the JWKS at {url}: {e}") from e
+
+    return fetch
+
+
+def _issue(
+    key: ApiKey,
+    act: Mapping[str, Any],
+    request: ExchangeRequest,
+    subject_exp: int | None,
+    now_s: float,
+) -> dict[str, str]:
+    now = int(now_s)
+    expires_at = now + ISSUED_TOKEN_LIFETIME_S
+    if subject_exp is not None:
+        expires_at = min(expires_at, subject_exp)
+    token = sign_token(
+        key,
+        act,
+        expires_at_s=expires_at,
+        issuer=f"{AUDIENCE_PREFIX}{request.org_id}/{request.service}",
+        now_s=now,
+    )
     return {"access_token": token, "issued_token_type": ACCESS_TOKEN_TYPE, "token_type": "Bearer"}
 
 
-def _parse_audience(audience: str) -> tuple[str, str]:
-    if not audience.startswith(AUDIENCE_PREFIX):
-        raise InvalidParameter("audience", f"audience must be {AUDIENCE_PREFIX}<orgId>/<service>")
-    parts = audience[len(AUDIENCE_PREFIX):].split("/")
-    if len(parts) != 2 or not all(parts):
-        raise InvalidParameter("audience", f"audience must be {AUDIENCE_PREFIX}<orgId>/<service>")
-    return parts[0], parts[1]
+def _exp_of(claims: Mapping[str, Any]) -> int | None:
+    exp = claims.get("exp")
+    return int(exp) if isinstance(exp, int | float) and not isinstance(exp, bool) else None
 
 
-def _matches(idp: IdentityProvider, claims: Mapping[str, Any]) -> bool:
-    aud = claims.get("aud")
-    auds = aud if isinstance(aud, list) else [aud]
-    if idp.aud is not None and idp.aud not in auds:
-        return False
-    return idp.iss is None or idp.iss == claims.get("iss")
-
-
-async def _verify_subject(token: str, idps: list[IdentityProvider],
-                          fetch_jwks: Callable[[str], Awaitable[dict[str, Any]]]
-                          ) -> tuple[IdentityProvider, dict[str, Any]]:
-    try:
-        unverified = jwt.decode(token, options={"verify_signature": False})
-        header = jwt.get_unverified_header(token)
-    except jwt.PyJWTError as err:
-        raise InvalidSubjectToken(f"subject_token is not a JWT: {err}") from err
-    candidates = [i for i in idps if _matches(i, unverified)]
-    if not candidates:
-        raise InvalidSubjectToken("no identity provider of this org matches the subject token's "
-                                  f"aud {unverified.get('aud')!r} / iss {unverified.get('iss')!r}")
-    errors = []
-    for idp in candidates:
-        try:
-            key = await _verification_key(idp, header, fetch_jwks)
-            with quiet_key_length():
-                claims = jwt.decode(token, key, algorithms=list(idp.algs), leeway=10,
-                                    audience=idp.aud, issuer=idp.iss,
-                                    options={"verify_aud": idp.aud is not None})
-            return idp, claims
-        except (jwt.PyJWTError, KeyError, ValueError) as err:
-            errors.append(str(err))
-    raise InvalidSubjectToken("subject token failed verification: " + "; ".join(errors))
-
-
-async def _verification_key(idp: IdentityProvider, header: Mapping[str, Any],
-                            fetch_jwks: Callable[[str], Awaitable[dict[str, Any]]]) -> Any:
-    if idp.key is not None:
-        return idp.key
-    assert idp.jwks_url is not None
-    jwks = await fetch_jwks(idp.jwks_url)
-    keys = jwks.get("keys") or []
-    kid = header.get("kid")
-    chosen = next((k for k in keys if kid is None or k.get("kid") == kid), None)
-    if chosen is None:
-        raise ValueError(f"no key {kid!r} in the JWKS at {idp.jwks_url}")
-    return jwt.PyJWK.from_dict(chosen).key
-
-
-_JWKS_CACHE: dict[str, tuple[float, dict[str, Any]]] = {}
-
-
-async def fetch_jwks_urllib(url: str) -> dict[str, Any]:
-    """Fetch a JWKS over HTTP(S) in a thread, caching it for a minute."""
-    cached = _JWKS_CACHE.get(url)
-    if cached is not None and time.monotonic() - cached[0] < 60:
-        return cached[1]
-
-    def get() -> dict[str, Any]:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - configured IdP URL
-            body: dict[str, Any] = json.loads(response.read())
-            return body
-
-    try:
-        jwks = await asyncio.to_thread(get)
-    except (OSError, ValueError) as err:
-        raise InvalidSubjectToken(f"could not fetch the JWKS at {url}: {err}") from err
-    _JWKS_CACHE[url] = (time.monotonic(), jwks)
-    return jwks
+async def _resolve(value: MaybeAwaitable[T]) -> T:
+    if inspect.isawaitable(value):
+        return await value
+    return value
