@@ -19,7 +19,7 @@ from sb_emulator.engine.effects import (
 from sb_emulator.engine.errors import MachineConfigError
 from sb_emulator.engine.model import GuardMeta, Implementations, Machine
 from sb_emulator.engine.snapshot import Snapshot
-from sb_emulator.engine.step import initial, transition
+from sb_emulator.engine.step import initial, snapshot_at, transition
 
 __all__ = [
     "CancelEvent",
@@ -37,5 +37,6 @@ __all__ = [
     "StopService",
     "actions",
     "initial",
+    "snapshot_at",
     "transition",
 ]

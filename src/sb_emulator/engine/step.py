@@ -199,3 +199,20 @@ def transition(machine: Machine, snapshot: Snapshot, event: Any, *,
     state = _deliver(machine, _microstate(machine, snapshot), ev, run)
     state = _drain(machine, state, run)
     return _finish(machine, state, run, snapshot)
+
+
+def snapshot_at(machine: Machine, value: Any, context: Any) -> Snapshot:
+    """A snapshot resting in ``value`` with ``context`` (used by migrations between versions).
+
+    Raises ``KeyError`` naming the first state that does not exist in ``machine``.
+    """
+    config = get_configuration([], nodes_of_value(machine.root, value))
+    from sb_emulator.engine.algorithm import get_value, is_in_final_state
+
+    return Snapshot(
+        value=get_value(machine.root, config),
+        context=context,
+        tags=tuple(sorted({t for n in config for t in n.tags})),
+        done=is_in_final_state(config, machine.root),
+        configuration=tuple(n.id for n in config),
+    )

@@ -1,0 +1,48 @@
+"""The application layer: everything between an HTTP request and the state (no aiohttp).
+
+``Emulator`` is the facade the web layer calls (docs/CONTRACTS.md §3). It is assembled from
+one mixin per concern, each in its own module:
+
+* ``core``       state, persistence, lookups, pagination
+* ``admin``      orgs, keys, identity/token providers, token exchange, billing
+* ``catalog``    machines, versions (upload flow), migrations, the version runtime
+* ``instances``  instance operations, index queries, logs
+* ``runtime``    delivering events, settling, services, actions, logs, subscribers
+* ``timers``     durable delayed events and the manual clock
+* ``children``   persistent child instances and events between instances
+* ``migrations`` reaching a desired version through the migration graph
+* ``httpapi``    the HTTP API feature
+* ``control``    start-up, reset, export and import
+"""
+
+from __future__ import annotations
+
+from sb_emulator.clock import Clock
+from sb_emulator.service.admin import AdminMixin
+from sb_emulator.service.catalog import CatalogMixin, DefinitionRuntime, VersionRuntime
+from sb_emulator.service.children import ChildrenMixin
+from sb_emulator.service.control import ControlMixin
+from sb_emulator.service.core import Instance, ServiceSettings
+from sb_emulator.service.httpapi import HttpApiMixin
+from sb_emulator.service.instances import InstancesMixin
+from sb_emulator.service.migrations import MigrationsMixin
+from sb_emulator.store.base import Store
+
+__all__ = ["DefinitionRuntime", "Emulator", "Instance", "ServiceSettings", "VersionRuntime"]
+
+
+class Emulator(
+    AdminMixin,
+    CatalogMixin,
+    InstancesMixin,
+    HttpApiMixin,
+    ChildrenMixin,
+    MigrationsMixin,
+    ControlMixin,
+):
+    """The emulated State Backed service."""
+
+    def __init__(self, *, store: Store, clock: Clock, settings: ServiceSettings | None = None
+                 ) -> None:
+        super().__init__(store=store, clock=clock, settings=settings)
+        self.load_from_store()

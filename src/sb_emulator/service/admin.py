@@ -1,0 +1,178 @@
+"""Orgs, keys, identity and token providers, the token exchange, and billing."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sb_emulator import ids
+from sb_emulator.auth import anonymous
+from sb_emulator.auth.exchange import exchange_token, fetch_jwks_urllib
+from sb_emulator.auth.mapping import check_mapping
+from sb_emulator.auth.records import ApiKey, IdentityProvider, Org, TokenProvider
+from sb_emulator.auth.scopes import ALL_SCOPES, PRESETS
+from sb_emulator.clock import iso_from_ms
+from sb_emulator.errors import BadRequest, InvalidParameter, NotFound
+from sb_emulator.service.core import EmulatorCore, with_cursor
+from sb_emulator.store.base import Change
+
+FREE_LIMITS = {"monthlyEventsLimit": 1000, "monthlyReadsLimit": 10000}
+
+
+class AdminMixin(EmulatorCore):
+    # -- orgs -------------------------------------------------------------------------------
+
+    async def ensure_org(self, org_id: str, name: str, allow_anonymous_access: bool = True
+                         ) -> Org:
+        existing = self.org(org_id)
+        if existing is not None:
+            return existing
+        return self._create_org(org_id, name, allow_anonymous_access)
+
+    def _create_org(self, org_id: str, name: str, allow_anonymous: bool) -> Org:
+        org = Org(org_id, name, self.clock.now_ms(), allow_anonymous)
+        changes = [self.put("orgs", org.id, org.to_json())]
+        if allow_anonymous:
+            key, idp, provider = anonymous.anonymous_setup(org.id, self.clock.now_ms())
+            changes += [self.put("keys", key.id, key.to_json()),
+                        self.put("idps", _idp_key(idp), idp.to_json()),
+                        self.put("token_providers", f"{org.id}|{provider.service}",
+                                 provider.to_json())]
+        self.persist(changes)
+        return org
+
+    async def create_org(self, name: str, allow_anonymous_access: bool = True) -> dict[str, Any]:
+        org = self._create_org(ids.org_id(), name, allow_anonymous_access)
+        return {"id": org.id}
+
+    async def list_orgs(self, org_id: str, cursor: str | None) -> dict[str, Any]:
+        # A key belongs to one org: that is the org its token can see (API.md §2.2).
+        orgs = [Org.from_json(d) for d in self.docs["orgs"].values() if d["id"] == org_id]
+        items = [{"id": o.id, "name": o.name, "role": "admin",
+                  "createdAt": iso_from_ms(o.created_at_ms), "limits": dict(FREE_LIMITS)}
+                 for o in orgs]
+        page, nxt = self.page(items, cursor)
+        return with_cursor({"orgs": page}, nxt)
+
+    async def billing(self, org_id: str) -> dict[str, Any]:
+        return {"url": f"https://billing.sb-emulator.invalid/{org_id}"}
+
+    # -- keys -------------------------------------------------------------------------------
+
+    async def add_key(self, org_id: str, name: str, scopes: Iterable[str], *,
+                      key_id: str | None = None, secret: str | None = None) -> ApiKey:
+        key = ApiKey(key_id or ids.key_id(), org_id, name, secret or ids.key_secret(),
+                     frozenset(scopes), self.clock.now_ms())
+        self.persist([self.put("keys", key.id, key.to_json())])
+        return key
+
+    def find_key(self, key_id: str) -> ApiKey | None:
+        return self.key_record(key_id)
+
+    async def create_key(self, org_id: str, name: str, scopes: list[str] | None = None,
+                         use: str | None = None) -> dict[str, Any]:
+        if scopes:
+            unknown = sorted(set(scopes) - ALL_SCOPES)
+            if unknown:
+                raise InvalidParameter("scopes", f"unknown scope(s): {', '.join(unknown)}")
+            chosen = frozenset(scopes)
+        elif use is not None:
+            if use not in PRESETS:
+                raise InvalidParameter("use", f"use must be one of {', '.join(sorted(PRESETS))}")
+            chosen = PRESETS[use]
+        else:
+            raise InvalidParameter("scopes", "give either scopes or use")
+        key = await self.add_key(org_id, name, chosen)
+        return {"id": key.id, "key": key.secret}
+
+    async def list_keys(self, org_id: str, cursor: str | None) -> dict[str, Any]:
+        keys = [ApiKey.from_json(d) for d in self.docs["keys"].values()
+                if d["orgId"] == org_id and not d.get("hidden")]
+        items = [{"id": k.id, "name": k.name, "scopes": sorted(k.scopes),
+                  "createdAt": iso_from_ms(k.created_at_ms)} for k in keys]
+        page, nxt = self.page(items, cursor)
+        return with_cursor({"keys": page}, nxt)
+
+    async def delete_key(self, org_id: str, key_id: str) -> None:
+        doc = self.docs["keys"].get(key_id)
+        if doc is None or doc["orgId"] != org_id:
+            raise NotFound(f"key {key_id!r} does not exist")
+        self.persist([self.delete("keys", key_id)])
+
+    # -- identity and token providers -----------------------------------------------------------
+
+    async def upsert_idp(self, org_id: str, body: Mapping[str, Any]) -> None:
+        aud, iss = body.get("aud"), body.get("iss")
+        if not aud and not iss:
+            raise InvalidParameter("aud", "an identity provider needs aud, iss or both")
+        key_text, jwks_url = body.get("key"), body.get("jwksUrl")
+        if bool(key_text) == bool(jwks_url):
+            raise InvalidParameter("key", "give exactly one of key (base64url) or jwksUrl")
+        algs = body.get("algs") or []
+        if not algs:
+            raise InvalidParameter("algs", "algs must list at least one signing algorithm")
+        mapping = body.get("mapping") or {}
+        check_mapping(mapping)
+        key = _b64url_decode(key_text) if key_text else None
+        idp = IdentityProvider(org_id, aud or None, iss or None, tuple(algs), key, jwks_url,
+                               dict(mapping))
+        self.persist([self.put("idps", _idp_key(idp), idp.to_json())])
+
+    async def list_idps(self, org_id: str, cursor: str | None) -> dict[str, Any]:
+        items = [i.public() for i in self.idps_of(org_id) if not i.hidden]
+        page, nxt = self.page(items, cursor)
+        return with_cursor({"idps": page}, nxt)
+
+    async def delete_idp(self, org_id: str, body: Mapping[str, Any]) -> None:
+        aud, iss = body.get("aud") or None, body.get("iss") or None
+        if not aud and not iss:
+            raise InvalidParameter("aud", "name the identity provider by aud, iss or both")
+        key = f"{org_id}|{aud}|{iss}"
+        if key not in self.docs["idps"]:
+            raise NotFound("no identity provider with that aud/iss")
+        self.persist([self.delete("idps", key)])
+
+    async def upsert_token_provider(self, org_id: str, body: Mapping[str, Any]) -> None:
+        key_id, service = body.get("keyId"), body.get("service")
+        key = self.key_record(key_id) if isinstance(key_id, str) else None
+        if key is None or key.org_id != org_id:
+            raise InvalidParameter("keyId", f"key {key_id!r} does not exist in this org")
+        mapping = body.get("mapping") or {}
+        check_mapping(mapping)
+        provider = TokenProvider(org_id, str(service), key.id, dict(mapping))
+        self.persist([self.put("token_providers", f"{org_id}|{service}", provider.to_json())])
+
+    async def list_token_providers(self, org_id: str, cursor: str | None) -> dict[str, Any]:
+        items = [TokenProvider.from_json(d).public() for d in self.docs["token_providers"].values()
+                 if d["orgId"] == org_id and not d.get("hidden")]
+        page, nxt = self.page(items, cursor)
+        return with_cursor({"tokenProviders": page}, nxt)
+
+    async def delete_token_provider(self, org_id: str, service: str) -> None:
+        key = f"{org_id}|{service}"
+        if key not in self.docs["token_providers"]:
+            raise NotFound(f"no token provider {service!r}")
+        self.persist([self.delete("token_providers", key)])
+
+    async def exchange_token(self, form: Mapping[str, str]) -> dict[str, str]:
+        return await exchange_token(
+            form, find_org=self.org, find_idps=self.idps_of,
+            find_token_provider=self.token_provider, find_key=self.key_record,
+            fetch_jwks=fetch_jwks_urllib,
+        )
+
+    def bootstrap_changes(self) -> list[Change]:
+        return []
+
+
+def _idp_key(idp: IdentityProvider) -> str:
+    return f"{idp.org_id}|{idp.aud}|{idp.iss}"
+
+
+def _b64url_decode(text: str) -> bytes:
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError) as err:
+        raise BadRequest("key must be base64url-encoded", parameter="key") from err

@@ -1,0 +1,282 @@
+"""Machines, versions (the three-step upload flow) and migrations.
+
+A version's code is turned into a ``MachineDefinition`` by a :class:`VersionRuntime`. Today
+there is one, for our YAML format and for Python files named on the command line; a runtime
+for real JavaScript bundles can be added here without touching the web layer.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import secrets
+import zlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+from sb_emulator import ids
+from sb_emulator.clock import iso_from_ms
+from sb_emulator.errors import BadRequest, Conflict, DefinitionError, InvalidParameter, InvalidState, NotFound
+from sb_emulator.machines import MachineDefinition, load_definition, load_definition_text
+from sb_emulator.machines import looks_like_yaml_definition
+from sb_emulator.service.core import EmulatorCore, machine_key, with_cursor
+
+MAX_GZIPPED = 1_000_000
+MAX_UNZIPPED = 10_000_000
+
+
+class VersionRuntime(Protocol):
+    def load(self, source: Mapping[str, Any], machine: str) -> MachineDefinition: ...
+
+
+class DefinitionRuntime:
+    """YAML text (uploaded or from a file) and Python files given with ``--machines``."""
+
+    def load(self, source: Mapping[str, Any], machine: str) -> MachineDefinition:
+        kind = source.get("kind")
+        if kind == "yaml":
+            return load_definition_text(source["text"], f"{machine}.yaml")
+        if kind == "file":
+            return load_definition(source["path"])
+        if kind == "javascript":
+            raise BadRequest("JavaScript machine versions are not supported yet by sb-emulator; "
+                             "upload a YAML machine definition as the version's code instead",
+                             code="unsupported-code")
+        raise BadRequest(f"unknown version source kind {kind!r}")
+
+
+class CatalogMixin(EmulatorCore):
+    runtime: VersionRuntime = DefinitionRuntime()
+
+    # -- definitions --------------------------------------------------------------------------
+
+    def definition(self, version_id: str) -> MachineDefinition:
+        cached = self.definitions.get(version_id)
+        if cached is None:
+            doc = self.version_doc(version_id)
+            cached = self.runtime.load(doc["source"], doc["machine"])
+            self.definitions[version_id] = cached
+        return cached
+
+    async def register_definition(self, org_id: str, definition: MachineDefinition, *,
+                                  make_current: bool = True) -> str:
+        """Add a definition loaded from a file as a version (once: unchanged files at a restart
+        find their version again)."""
+        source = _file_source(definition)
+        mkey = machine_key(org_id, definition.name)
+        changes = []
+        if mkey not in self.docs["machines"]:
+            changes.append(self.put("machines", mkey, {
+                "org": org_id, "slug": definition.name, "createdAtMs": self.clock.now_ms(),
+                "indexes": sorted(definition.indexes), "currentVersion": None}))
+        for doc in self.docs["versions"].values():
+            if doc["org"] == org_id and doc["machine"] == definition.name and \
+                    doc["source"].get("digest") == source["digest"]:
+                self.definitions[doc["id"]] = definition
+                version_id: str = doc["id"]
+                break
+        else:
+            version_id = ids.version_id()
+            changes.append(self.put("versions", version_id, {
+                "id": version_id, "org": org_id, "machine": definition.name,
+                "createdAtMs": self.clock.now_ms(), "clientInfo": definition.version_label,
+                "source": source, "indexSelectors": {}}))
+            self.definitions[version_id] = definition
+        if make_current:
+            machine = dict(self.docs["machines"][mkey])
+            machine["currentVersion"] = version_id
+            machine["indexes"] = sorted(set(machine["indexes"]) | set(definition.indexes))
+            changes.append(self.put("machines", mkey, machine))
+        self.persist(changes)
+        return version_id
+
+    # -- machines -----------------------------------------------------------------------------
+
+    def _machine_body(self, doc: Mapping[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {"createdAt": iso_from_ms(doc["createdAtMs"])}
+        if doc.get("currentVersion"):
+            out["currentVersion"] = self.version_info(doc["currentVersion"])
+        return out
+
+    async def list_machines(self, org_id: str, cursor: str | None) -> dict[str, Any]:
+        docs = sorted((d for d in self.docs["machines"].values() if d["org"] == org_id),
+                      key=lambda d: d["slug"])
+        items = [{"slug": d["slug"], **self._machine_body(d)} for d in docs]
+        page, nxt = self.page(items, cursor)
+        return with_cursor({"machines": page}, nxt)
+
+    async def create_machine(self, org_id: str, slug: str, indexes: list[str]) -> None:
+        key = machine_key(org_id, slug)
+        if key in self.docs["machines"]:
+            raise Conflict(f"machine {slug!r} already exists")
+        self.persist([self.put("machines", key, {
+            "org": org_id, "slug": slug, "createdAtMs": self.clock.now_ms(),
+            "indexes": list(indexes), "currentVersion": None})])
+
+    async def get_machine(self, org_id: str, slug: str) -> dict[str, Any]:
+        doc = self.machine_doc(org_id, slug)
+        return {"machine": {**self._machine_body(doc), "indexes": list(doc["indexes"])}}
+
+    async def delete_machine(self, org_id: str, slug: str, body: Mapping[str, Any]) -> None:
+        self.machine_doc(org_id, slug)
+        _confirm(body, "hmacSha256OfMachineNameWithMachineNameKey", slug, slug)
+        if any(i.org_id == org_id and i.machine == slug for i in self.instances.values()):
+            raise InvalidState(f"machine {slug!r} still has instances; delete them first")
+        changes = [self.delete("machines", machine_key(org_id, slug))]
+        for collection in ("versions", "migrations"):
+            for key, doc in list(self.docs[collection].items()):
+                if doc["org"] == org_id and doc["machine"] == slug:
+                    changes.append(self.delete(collection, key))
+                    self.definitions.pop(key, None)
+        self.persist(changes)
+
+    # -- versions -----------------------------------------------------------------------------
+
+    async def list_versions(self, org_id: str, machine: str, cursor: str | None
+                            ) -> dict[str, Any]:
+        self.machine_doc(org_id, machine)
+        docs = sorted((d for d in self.docs["versions"].values()
+                       if d["org"] == org_id and d["machine"] == machine),
+                      key=lambda d: d["createdAtMs"])
+        page, nxt = self.page([self.version_info(d["id"]) for d in docs], cursor)
+        return with_cursor({"versions": page}, nxt)
+
+    def _provisional_upload(self, kind: str, org_id: str, machine: str, gzip_flag: bool,
+                            base_url: str, **extra: Any) -> tuple[str, dict[str, Any]]:
+        upload_id = secrets.token_urlsafe(18)
+        self.persist([self.put("uploads", upload_id, {
+            "kind": kind, "org": org_id, "machine": machine, "gzip": gzip_flag, "code": None,
+            **extra})])
+        return upload_id, {"codeUploadUrl": f"{base_url}/{upload_id}",
+                           "codeUploadFields": {"key": f"{machine}/{upload_id}"}}
+
+    async def provisionally_create_version(self, org_id: str, machine: str, gzip_flag: bool,
+                                           upload_base_url: str) -> dict[str, Any]:
+        self.machine_doc(org_id, machine)
+        upload_id, body = self._provisional_upload("version", org_id, machine, gzip_flag,
+                                                   upload_base_url)
+        return {"machineVersionId": f"sv_{upload_id}", **body}
+
+    async def receive_upload(self, upload_id: str, fields: Mapping[str, str],
+                             file_bytes: bytes | None, content_encoding: str | None) -> None:
+        doc = self.docs["uploads"].get(upload_id)
+        if doc is None:
+            raise NotFound("unknown or expired upload")
+        if file_bytes is None:
+            raise InvalidParameter("file", "the multipart form has no 'file' part")
+        gzipped = content_encoding == "gzip" or doc["gzip"] or file_bytes[:2] == b"\x1f\x8b"
+        code = _gunzip(file_bytes) if gzipped else file_bytes
+        if len(code) > MAX_UNZIPPED:
+            raise BadRequest(f"code is {len(code)} bytes unzipped; the limit is {MAX_UNZIPPED}",
+                             code="code-too-large")
+        kind = "yaml" if looks_like_yaml_definition(code) else "javascript"
+        self.persist([self.put("uploads", upload_id, {**doc, "code": code.decode("utf-8", "replace"),
+                                                      "codeKind": kind})])
+
+    def _uploaded(self, org_id: str, machine: str, signed_id: str, prefix: str, kind: str
+                  ) -> tuple[str, dict[str, Any]]:
+        upload_id = signed_id[len(prefix):] if signed_id.startswith(prefix) else ""
+        doc = self.docs["uploads"].get(upload_id)
+        if doc is None or doc["kind"] != kind or doc["org"] != org_id or doc["machine"] != machine:
+            raise InvalidParameter("signedMachineVersionId" if kind == "version"
+                                   else "signedMachineVersionMigrationId",
+                                   f"{signed_id!r} is not a provisional {kind} of {machine!r}")
+        if doc.get("code") is None:
+            raise BadRequest("the code was never uploaded to codeUploadUrl", code="missing-code")
+        return upload_id, doc
+
+    async def finalize_version(self, org_id: str, machine: str, signed_id: str,
+                               client_info: str | None, make_current: bool,
+                               index_selectors: Mapping[str, str] | None) -> dict[str, Any]:
+        mdoc = self.machine_doc(org_id, machine)
+        upload_id, upload = self._uploaded(org_id, machine, signed_id, "sv_", "version")
+        source = {"kind": upload["codeKind"], "text": upload["code"],
+                  "digest": hashlib.sha256(upload["code"].encode()).hexdigest()}
+        definition = self._load_uploaded(source, machine)
+        selectors = dict(self._current_selectors(mdoc))
+        selectors.update(index_selectors or {})
+        unknown = sorted(set(selectors) - set(mdoc["indexes"]))
+        if unknown:
+            raise InvalidParameter("indexSelectors", f"not indexes of {machine!r}: {', '.join(unknown)}")
+        version_id = ids.version_id()
+        changes = [self.delete("uploads", upload_id), self.put("versions", version_id, {
+            "id": version_id, "org": org_id, "machine": machine,
+            "createdAtMs": self.clock.now_ms(), "clientInfo": client_info or "",
+            "source": source, "indexSelectors": selectors})]
+        self.definitions[version_id] = definition
+        if make_current:
+            changes.append(self.put("machines", machine_key(org_id, machine),
+                                    {**mdoc, "currentVersion": version_id}))
+        self.persist(changes)
+        return {"machineVersionId": version_id}
+
+    def _load_uploaded(self, source: Mapping[str, Any], machine: str) -> MachineDefinition:
+        try:
+            return self.runtime.load(source, machine)
+        except DefinitionError as err:
+            raise BadRequest("the uploaded machine definition is invalid:\n" + str(err),
+                             code="invalid-definition") from err
+
+    def _current_selectors(self, mdoc: Mapping[str, Any]) -> dict[str, str]:
+        current = mdoc.get("currentVersion")
+        return dict(self.docs["versions"][current].get("indexSelectors") or {}) if current else {}
+
+    # -- migrations ---------------------------------------------------------------------------
+
+    async def provisionally_create_migration(self, org_id: str, machine: str, from_id: str,
+                                             to_id: str, gzip_flag: bool, upload_base_url: str
+                                             ) -> dict[str, Any]:
+        self.machine_doc(org_id, machine)
+        for version_id, name in ((from_id, "fromMachineVersionId"), (to_id, "toMachineVersionId")):
+            doc = self.docs["versions"].get(version_id)
+            if doc is None or doc["machine"] != machine or doc["org"] != org_id:
+                raise InvalidParameter(name, f"{version_id!r} is not a version of {machine!r}")
+        upload_id, body = self._provisional_upload("migration", org_id, machine, gzip_flag,
+                                                   upload_base_url, **{"from": from_id, "to": to_id})
+        return {"machineVersionMigrationId": f"sm_{upload_id}", **body}
+
+    async def finalize_migration(self, org_id: str, machine: str, signed_id: str
+                                 ) -> dict[str, Any]:
+        self.machine_doc(org_id, machine)
+        upload_id, upload = self._uploaded(org_id, machine, signed_id, "sm_", "migration")
+        if upload["codeKind"] != "yaml":
+            raise BadRequest("JavaScript migrations are not supported yet by sb-emulator; upload "
+                             "a YAML migration (upgradeState / upgradeContext)",
+                             code="unsupported-code")
+        migration_id = ids.migration_id()
+        self.persist([self.delete("uploads", upload_id), self.put("migrations", migration_id, {
+            "id": migration_id, "org": org_id, "machine": machine, "from": upload["from"],
+            "to": upload["to"], "createdAtMs": self.clock.now_ms(), "text": upload["code"]})])
+        return {"machineVersionMigrationId": migration_id, "machineVersionId": migration_id}
+
+
+def _file_source(definition: MachineDefinition) -> dict[str, Any]:
+    path = Path(definition.source)
+    text = definition.source_text if definition.source_text is not None else (
+        path.read_text(encoding="utf-8") if path.exists() else definition.source)
+    digest = hashlib.sha256(f"{definition.source}\0{text}".encode()).hexdigest()
+    if definition.kind == "yaml" and definition.source_text is not None:
+        return {"kind": "yaml", "text": definition.source_text, "digest": digest,
+                "path": definition.source}
+    return {"kind": "file", "path": str(path.resolve()) if path.exists() else definition.source,
+            "digest": digest}
+
+
+def _gunzip(data: bytes) -> bytes:
+    if len(data) > MAX_GZIPPED:
+        raise BadRequest(f"gzipped code is {len(data)} bytes; the limit is {MAX_GZIPPED}",
+                         code="code-too-large")
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as err:
+        raise BadRequest(f"the uploaded code is not valid gzip: {err}", code="invalid-code") from err
+
+
+def _confirm(body: Mapping[str, Any], field: str, machine: str, name: str) -> None:
+    if body.get("dangerDataWillBeDeletedForever") is not True:
+        raise InvalidParameter("dangerDataWillBeDeletedForever",
+                               "dangerDataWillBeDeletedForever must be true")
+    if body.get(field) != ids.hmac_confirmation(machine, name):
+        raise InvalidParameter(field, f"{field} must be base64url(HMAC-SHA256(key=machine name, "
+                                      f"data={'machine' if machine == name else 'instance'} name))")

@@ -1,0 +1,99 @@
+"""Persistent child instances and events between instances (API.md §7.4, §7.6).
+
+Emulator choices, documented in the README: a send to an instance that does not exist, or that
+refuses the event, is logged (stderr) on the sender and dropped; a persistent child's reaching
+a final state does not send ``done.invoke`` to its parent (use ``sendParent``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sb_emulator.engine import Effect, SendEvent, StartService, StopService
+from sb_emulator.errors import ApiError
+from sb_emulator.service.core import Instance, instance_key
+from sb_emulator.service.runtime import Outbox, RuntimeMixin
+
+PERSISTENT_INVOKE = "statebacked.invoke"
+INSTANCE_REF = "statebacked.instance"
+
+
+def sender_of(inst: Instance) -> dict[str, Any]:
+    return {"stateBackedSender": {"machineName": inst.machine, "machineInstanceName": inst.name}}
+
+
+class ChildrenMixin(RuntimeMixin):
+    def child_effect(self, inst: Instance, effect: Effect, outbox: Outbox) -> bool:
+        if isinstance(effect, StartService) and isinstance(effect.src, dict) and \
+                effect.src.get("type") == PERSISTENT_INVOKE:
+            src = effect.src
+            child = {"machine": src["machineName"],
+                     "instance": src.get("machineInstanceName") or str(uuid.uuid4())}
+            inst.children[effect.id] = child
+            self.persist([self.put_instance(inst)])
+            outbox.items.append(("spawn", {"parent": inst, "child": child,
+                                           "version": src.get("machineVersionId")},
+                                 {"context": effect.data or {}}))
+            return True
+        if isinstance(effect, StopService) and effect.id in inst.children:
+            return True  # persistent children outlive the state that started them
+        if isinstance(effect, SendEvent):
+            target = self.resolve_target(inst, effect.to)
+            if target is None:
+                self.add_log(inst, f"event {effect.event.get('type')!r} to {effect.to!r} dropped: "
+                                   f"no such instance", "stderr")
+            else:
+                outbox.items.append(("send", {"from": inst, "to": target}, effect.event))
+            return True
+        return False
+
+    def resolve_target(self, inst: Instance, to: Any) -> tuple[str, str] | None:
+        if to == "#_parent":
+            return (inst.parent["machine"], inst.parent["instance"]) if inst.parent else None
+        if isinstance(to, str) and to in inst.children:
+            child = inst.children[to]
+            return child["machine"], child["instance"]
+        if isinstance(to, dict) and to.get("type") == INSTANCE_REF:
+            return str(to["machineName"]), str(to["machineInstanceName"])
+        return None
+
+    async def dispatch_outbox(self, outbox: Outbox) -> None:
+        for kind, where, payload in outbox.items:
+            if kind == "spawn":
+                await self._spawn(where["parent"], where["child"], where["version"], payload)
+            else:
+                await self._send(where["from"], where["to"], payload)
+
+    async def _spawn(self, parent: Instance, child: dict[str, str], version: str | None,
+                     payload: dict[str, Any]) -> None:
+        try:
+            await self.create_instance(  # type: ignore[attr-defined]
+                parent.org_id, child["machine"], child["instance"], payload["context"], version,
+                sender_of(parent),
+                parent={"machine": parent.machine, "instance": parent.name})
+        except ApiError as err:
+            self.add_log(parent, f"could not create child {child['machine']}/"
+                                 f"{child['instance']}: {err.message}", "stderr")
+
+    async def _send(self, sender: Instance, target: tuple[str, str], event: dict[str, Any]) -> None:
+        inst = self.instances.get(instance_key(sender.org_id, *target))
+        if inst is None:
+            self.add_log(sender, f"event {event.get('type')!r} to {target[0]}/{target[1]} "
+                                 f"dropped: no such instance", "stderr")
+            return
+        try:
+            await self.deliver(inst, event, sender_of(sender))
+        except ApiError as err:
+            self.add_log(sender, f"event {event.get('type')!r} to {target[0]}/{target[1]} "
+                                 f"failed: {err.message}", "stderr")
+
+    async def deliver_to_target(self, inst: Instance, to: Any, event: dict[str, Any]) -> None:
+        """A delayed event addressed to the parent or a child."""
+        target = self.resolve_target(inst, to)
+        if target is None:
+            self.add_log(inst, f"delayed event {event.get('type')!r} to {to!r} dropped: no such "
+                               f"instance", "stderr")
+            return
+        outbox = Outbox([("send", {"from": inst, "to": target}, event)])
+        await self.dispatch_outbox(outbox)

@@ -1,0 +1,202 @@
+"""The service's shared state and its write-through persistence.
+
+All state lives in memory as JSON documents (``self.docs[collection][key]``) plus live
+``Instance`` objects; every change goes through :meth:`EmulatorCore.persist` in one atomic
+batch before the caller gets an answer. The parts of the service (admin, instances, runtime,
+queries, control) are mixins over this core, each in its own module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sb_emulator.auth.records import ApiKey, IdentityProvider, Org, TokenProvider
+from sb_emulator.clock import Clock, iso_from_ms
+from sb_emulator.engine import Snapshot
+from sb_emulator.errors import InvalidParameter, NotFound
+from sb_emulator.machines import MachineDefinition
+from sb_emulator.store.base import COLLECTIONS, Change, Store
+
+Listener = Callable[[dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    settle_timeout_s: float = 90.0
+    max_context_bytes: int = 400_000
+    page_size: int = 100
+    max_delivery_attempts: int = 5
+    retry_delay_ms: int = 30_000
+
+
+def instance_key(org_id: str, machine: str, instance: str) -> str:
+    return f"{org_id}/{machine}/{instance}"
+
+
+def machine_key(org_id: str, machine: str) -> str:
+    return f"{org_id}/{machine}"
+
+
+@dataclass
+class Instance:
+    """A live machine instance: its engine snapshot and what the runtime tracks around it."""
+
+    org_id: str
+    machine: str
+    name: str
+    version_id: str
+    snapshot: Snapshot
+    created_at_ms: int
+    ts: int
+    status: str = "running"
+    desired_version: str | None = None
+    pending_errors: list[dict[str, Any]] = field(default_factory=list)
+    parent: dict[str, str] | None = None
+    children: dict[str, dict[str, str]] = field(default_factory=dict)
+    index_values: dict[str, list[str]] = field(default_factory=dict)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False, compare=False)
+
+    @property
+    def key(self) -> str:
+        return instance_key(self.org_id, self.machine, self.name)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "orgId": self.org_id, "machine": self.machine, "name": self.name,
+            "versionId": self.version_id, "snapshot": self.snapshot.to_json(),
+            "createdAtMs": self.created_at_ms, "ts": self.ts, "status": self.status,
+            "desiredVersion": self.desired_version, "pendingErrors": self.pending_errors,
+            "parent": self.parent, "children": self.children, "indexValues": self.index_values,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Instance:
+        return cls(
+            org_id=d["orgId"], machine=d["machine"], name=d["name"], version_id=d["versionId"],
+            snapshot=Snapshot.from_json(d["snapshot"]), created_at_ms=d["createdAtMs"],
+            ts=d["ts"], status=d.get("status", "running"),
+            desired_version=d.get("desiredVersion"), pending_errors=d.get("pendingErrors") or [],
+            parent=d.get("parent"), children=d.get("children") or {},
+            index_values=d.get("indexValues") or {},
+        )
+
+    def wire_state(self) -> dict[str, Any]:
+        """The ``State`` body of API.md §3.2."""
+        snap = self.snapshot
+        out: dict[str, Any] = {"ts": self.ts, "state": snap.value, "tags": list(snap.tags),
+                               "done": snap.done}
+        context = snap.context
+        if isinstance(context, dict) and "public" in context:
+            out["publicContext"] = context["public"]
+        return out
+
+
+class EmulatorCore:
+    """State, persistence and lookups shared by every part of the service."""
+
+    def __init__(self, *, store: Store, clock: Clock, settings: ServiceSettings | None = None
+                 ) -> None:
+        self.store = store
+        self.clock = clock
+        self.settings = settings or ServiceSettings()
+        self.docs: dict[str, dict[str, Any]] = {name: {} for name in COLLECTIONS}
+        self.transitions: dict[str, list[dict[str, Any]]] = {}
+        self.instances: dict[str, Instance] = {}
+        self.definitions: dict[str, MachineDefinition] = {}
+        self.listeners: dict[str, list[Listener]] = {}
+        self.errors: list[BaseException] = []  # failures inside machine code, for the tests
+        self.log_seq = 0
+
+    # -- persistence ------------------------------------------------------------------------
+
+    def persist(self, changes: list[Change]) -> None:
+        self.store.apply(changes)
+
+    def put(self, collection: str, key: str, value: Any) -> Change:
+        self.docs[collection][key] = value
+        return Change("put", collection, key, value)
+
+    def delete(self, collection: str, key: str) -> Change:
+        self.docs[collection].pop(key, None)
+        return Change("delete", collection, key)
+
+    def put_instance(self, inst: Instance) -> Change:
+        self.instances[inst.key] = inst
+        return Change("put", "instances", inst.key, inst.to_json())
+
+    # -- lookups ----------------------------------------------------------------------------
+
+    def org(self, org_id: str) -> Org | None:
+        doc = self.docs["orgs"].get(org_id)
+        return Org.from_json(doc) if doc else None
+
+    def key_record(self, key_id: str) -> ApiKey | None:
+        doc = self.docs["keys"].get(key_id)
+        return ApiKey.from_json(doc) if doc else None
+
+    def idps_of(self, org_id: str) -> list[IdentityProvider]:
+        return [IdentityProvider.from_json(d) for d in self.docs["idps"].values()
+                if d["orgId"] == org_id]
+
+    def token_provider(self, org_id: str, service: str) -> TokenProvider | None:
+        doc = self.docs["token_providers"].get(f"{org_id}|{service}")
+        return TokenProvider.from_json(doc) if doc else None
+
+    def machine_doc(self, org_id: str, slug: str) -> dict[str, Any]:
+        doc = self.docs["machines"].get(machine_key(org_id, slug))
+        if doc is None:
+            raise NotFound(f"machine {slug!r} does not exist in org {org_id}")
+        return doc  # type: ignore[no-any-return]
+
+    def version_doc(self, version_id: str) -> dict[str, Any]:
+        doc = self.docs["versions"].get(version_id)
+        if doc is None:
+            raise NotFound(f"machine version {version_id!r} does not exist")
+        return doc  # type: ignore[no-any-return]
+
+    def instance(self, org_id: str, machine: str, name: str) -> Instance:
+        self.machine_doc(org_id, machine)
+        inst = self.instances.get(instance_key(org_id, machine, name))
+        if inst is None:
+            raise NotFound(f"instance {name!r} of machine {machine!r} does not exist")
+        return inst
+
+    def version_info(self, version_id: str) -> dict[str, Any]:
+        doc = self.version_doc(version_id)
+        return {"id": doc["id"], "createdAt": iso_from_ms(doc["createdAtMs"]),
+                "clientInfo": doc.get("clientInfo") or ""}
+
+    # -- pagination ---------------------------------------------------------------------------
+
+    def page(self, items: list[Any], cursor: str | None, size: int | None = None
+             ) -> tuple[list[Any], str | None]:
+        """Offset pagination behind an opaque cursor."""
+        size = size or self.settings.page_size
+        start = decode_cursor(cursor) if cursor else 0
+        if not isinstance(start, int) or start < 0:
+            raise InvalidParameter("cursor", "invalid cursor")
+        chunk = items[start:start + size]
+        nxt = encode_cursor(start + size) if start + size < len(items) else None
+        return chunk, nxt
+
+
+def encode_cursor(value: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+
+def decode_cursor(cursor: str) -> Any:
+    try:
+        return json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, TypeError) as err:
+        raise InvalidParameter("cursor", "invalid cursor") from err
+
+
+def with_cursor(body: dict[str, Any], cursor: str | None) -> dict[str, Any]:
+    if cursor is not None:
+        body["cursor"] = cursor
+    return body

@@ -1,0 +1,85 @@
+"""The HTTP API feature: plain HTTP requests mapped to machine events (API.md §8)."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from sb_emulator.errors import BadRequest, NotFound
+from sb_emulator.service.runtime import RuntimeMixin
+
+FALLBACK = (200, {"content-type": "application/json"}, {"ok": True})
+
+
+class HttpApiHandlerFailed(BadRequest):
+    default_code = "http-api-handler-failed"
+
+
+async def _call(fn: Any, arg: dict[str, Any]) -> Any:
+    result = fn(arg)
+    return await result if inspect.isawaitable(result) else result
+
+
+class HttpApiMixin(RuntimeMixin):
+    if TYPE_CHECKING:
+        async def create_instance(self, org_id: str, machine: str, slug: str, context: Any,
+                                  version_id: str | None, auth_context: dict[str, Any]
+                                  ) -> dict[str, Any]: ...
+
+    async def handle_http_api(self, org_id: str, machine: str, slug: str,
+                              request: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
+        if self.org(org_id) is None:
+            raise NotFound(f"org {org_id!r} does not exist")
+        mdoc = self.machine_doc(org_id, machine)
+        if not mdoc.get("currentVersion"):
+            raise NotFound(f"machine {machine!r} has no current version")
+        definition = self.definition(mdoc["currentVersion"])
+        endpoint = definition.http_api_mapper.get(slug)
+        if endpoint is None:
+            raise NotFound(f"machine {machine!r} has no HTTP API endpoint {slug!r}")
+        try:
+            out = await _call(endpoint.handler, request)
+        except Exception as err:
+            raise HttpApiHandlerFailed(f"the {slug!r} handler rejected the request: {err}") from err
+        name, event, auth_context = _handler_output(out, slug)
+        inst = self.instances.get(f"{org_id}/{machine}/{name}")
+        if inst is None:
+            initial_context = out.get("initialContext")
+            if initial_context is None:
+                raise NotFound(f"instance {name!r} does not exist and the {slug!r} handler "
+                               f"returned no initialContext to create it")
+            await self.create_instance(org_id, machine, name, initial_context, None, auth_context)
+            inst = self.instance(org_id, machine, name)
+        await self.deliver(inst, event, auth_context)
+        snap = inst.snapshot
+        mapper_input = {"state": snap.value, "context": snap.context,
+                        "result": snap.output if snap.done else None}
+        try:
+            response = await _call(endpoint.response_mapper, mapper_input)
+            return _response(response)
+        except Exception as err:  # API.md §8.3 #7: the documented fallback
+            self.add_log(inst, f"responseMapper of {slug!r} raised {type(err).__name__}: {err}; "
+                               f"answered 200 {{\"ok\": true}}", "stderr")
+            return FALLBACK
+
+
+def _handler_output(out: Any, slug: str) -> tuple[str, Any, dict[str, Any]]:
+    if not isinstance(out, Mapping):
+        raise HttpApiHandlerFailed(f"the {slug!r} handler must return an object")
+    name, event, auth_context = out.get("machineInstanceName"), out.get("event"), out.get("authContext")
+    if not isinstance(name, str) or not name:
+        raise HttpApiHandlerFailed(f"the {slug!r} handler returned no machineInstanceName")
+    if event is None:
+        raise HttpApiHandlerFailed(f"the {slug!r} handler returned no event")
+    if not isinstance(auth_context, Mapping):
+        raise HttpApiHandlerFailed(f"the {slug!r} handler returned no authContext object")
+    return name, event, dict(auth_context)
+
+
+def _response(response: Any) -> tuple[int, dict[str, str], Any]:
+    if not isinstance(response, Mapping):
+        raise TypeError("responseMapper must return {statusCode, headers, body}")
+    status = int(response.get("statusCode", 200))
+    headers = {str(k): str(v) for k, v in (response.get("headers") or {}).items()}
+    return status, headers, response.get("body")

@@ -1,0 +1,213 @@
+"""Instance operations of the REST API (API.md §4.4, §4.6, §4.7, §7.1)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from sb_emulator.auth.authorizers import check, init_request, read_request
+from sb_emulator.clock import iso_from_ms, ms_from_iso
+from sb_emulator.engine import initial
+from sb_emulator.errors import (
+    ApiError,
+    BadRequest,
+    Conflict,
+    InvalidParameter,
+    MachineImplementationError,
+    NotFound,
+)
+from sb_emulator.service.catalog import _confirm
+from sb_emulator.service.core import Instance, decode_cursor, encode_cursor, instance_key, with_cursor
+from sb_emulator.service.indexes import OPS, check_query
+from sb_emulator.service.runtime import RuntimeMixin, log_record_json
+from sb_emulator.store.base import Change
+
+MAX_LOGS = 100
+
+
+class InstancesMixin(RuntimeMixin):
+    if TYPE_CHECKING:
+        def find_migration_path(self, org_id: str, machine: str, src: str, dst: str
+                                ) -> list[dict[str, Any]]: ...
+
+    async def create_instance(self, org_id: str, machine: str, slug: str,
+                              context: Mapping[str, Any] | None, version_id: str | None,
+                              auth_context: dict[str, Any], *,
+                              parent: dict[str, str] | None = None) -> dict[str, Any]:
+        mdoc = self.machine_doc(org_id, machine)
+        version_id = version_id or mdoc.get("currentVersion")
+        if not version_id:
+            raise BadRequest(f"machine {machine!r} has no current version yet", code="no-version")
+        vdoc = self.docs["versions"].get(version_id)
+        if vdoc is None or vdoc["machine"] != machine or vdoc["org"] != org_id:
+            raise NotFound(f"version {version_id!r} of machine {machine!r} does not exist")
+        key = instance_key(org_id, machine, slug)
+        if key in self.instances:
+            raise Conflict(f"instance {slug!r} of machine {machine!r} already exists")
+        if context is not None and not isinstance(context, Mapping):
+            raise InvalidParameter("context", "context must be an object")
+        supplied = dict(context or {})
+        definition = self.definition(version_id)
+        check(definition.allow_write, init_request(slug, supplied, auth_context),
+              which="allowWrite", machine=machine)
+        base = definition.machine.context
+        merged = {**base, **supplied} if isinstance(base, Mapping) else supplied
+        snapshot, effects = self._initial(definition.machine, merged, machine)
+        now = self.clock.now_ms()
+        inst = Instance(org_id, machine, slug, version_id, snapshot, now, now, parent=parent)
+        self.check_context_size(inst, snapshot.context)
+        self.refresh_indexes(inst, definition)
+        record = {"createdAtMs": now, "state": snapshot.value, "event": {"type": "xstate.init"}}
+        self.transitions[key] = [record]
+        changes = [self.put_instance(inst), Change("append", "transitions", key, record)]
+        changes += self._timer_changes(inst, effects)
+        self.persist(changes)
+        self.publish(inst)
+        return await self.start_instance(inst, effects)
+
+    def _initial(self, machine: Any, context: Any, name: str) -> Any:
+        try:
+            return initial(machine, context)
+        except ApiError:
+            raise
+        except RecursionError as err:
+            raise MachineImplementationError(f"machine {name!r} never settles on start") from err
+        except Exception as err:
+            self.errors.append(err)
+            raise MachineImplementationError(
+                f"machine {name!r} failed to start: {type(err).__name__}: {err}") from err
+
+    async def get_state(self, org_id: str, machine: str, name: str,
+                        auth_context: dict[str, Any]) -> dict[str, Any]:
+        return await self.check_read(org_id, machine, name, auth_context)
+
+    async def check_read(self, org_id: str, machine: str, name: str,
+                         auth_context: dict[str, Any]) -> dict[str, Any]:
+        inst = self.instance(org_id, machine, name)  # 404 before any authorizer
+        definition = self.definition(inst.version_id)
+        check(definition.allow_read,
+              read_request(name, inst.snapshot.value, inst.snapshot.context, auth_context),
+              which="allowRead", machine=machine)
+        return inst.wire_state()
+
+    async def send_event(self, org_id: str, machine: str, name: str, event: Any,
+                         auth_context: dict[str, Any]) -> dict[str, Any]:
+        inst = self.instance(org_id, machine, name)
+        return await self.deliver(inst, event, auth_context)
+
+    async def list_instances(self, org_id: str, machine: str, cursor: str | None
+                             ) -> dict[str, Any]:
+        self.machine_doc(org_id, machine)
+        insts = sorted((i for i in self.instances.values()
+                        if i.org_id == org_id and i.machine == machine),
+                       key=lambda i: (i.created_at_ms, i.name))
+        items = [{"slug": i.name, "createdAt": iso_from_ms(i.created_at_ms), "status": i.status,
+                  "machineVersion": self.version_info(i.version_id)} for i in insts]
+        page, nxt = self.page(items, cursor)
+        return with_cursor({"instances": page}, nxt)
+
+    async def delete_instance(self, org_id: str, machine: str, name: str,
+                              body: Mapping[str, Any]) -> None:
+        inst = self.instance(org_id, machine, name)
+        _confirm(body, "hmacSha256OfMachineInstanceNameWithMachineNameKey", machine, name)
+        async with inst.lock:
+            changes = [Change("delete", "instances", inst.key),
+                       Change("delete_transitions", "transitions", inst.key)]
+            for timer_id, doc in list(self.docs["timers"].items()):
+                if doc["instance"] == inst.key:
+                    changes.append(self.delete("timers", timer_id))
+            self.instances.pop(inst.key, None)
+            self.transitions.pop(inst.key, None)
+            self.persist(changes)
+
+    async def admin_state(self, org_id: str, machine: str, name: str) -> dict[str, Any]:
+        inst = self.instance(org_id, machine, name)
+        out: dict[str, Any] = {
+            "state": inst.snapshot.value, "context": inst.snapshot.context,
+            "status": inst.status, "tags": list(inst.snapshot.tags), "done": inst.snapshot.done,
+            "machineVersion": self.version_info(inst.version_id),
+            "createdAt": iso_from_ms(inst.created_at_ms),
+        }
+        if inst.desired_version:
+            out["desiredMachineVersion"] = self.version_info(inst.desired_version)
+        return out
+
+    async def list_transitions(self, org_id: str, machine: str, name: str, cursor: str | None
+                               ) -> dict[str, Any]:
+        inst = self.instance(org_id, machine, name)
+        items = [{"createdAt": iso_from_ms(t["createdAtMs"]), "state": t["state"],
+                  "event": t["event"]} for t in self.transitions.get(inst.key, [])]
+        page, nxt = self.page(items, cursor)
+        return with_cursor({"transitions": page}, nxt)
+
+    async def set_status(self, org_id: str, machine: str, name: str, status: str) -> None:
+        if status not in ("running", "paused"):
+            raise InvalidParameter("status", "status must be 'running' or 'paused'")
+        inst = self.instance(org_id, machine, name)
+        inst.status = status
+        self.persist([self.put_instance(inst)])
+
+    async def set_desired_version(self, org_id: str, machine: str, name: str, target: str
+                                  ) -> None:
+        inst = self.instance(org_id, machine, name)
+        vdoc = self.docs["versions"].get(target)
+        if vdoc is None or vdoc["machine"] != machine or vdoc["org"] != org_id:
+            raise NotFound(f"version {target!r} of machine {machine!r} does not exist")
+        if target != inst.version_id:
+            self.find_migration_path(org_id, machine, inst.version_id, target)
+        inst.desired_version = target if target != inst.version_id else None
+        self.persist([self.put_instance(inst)])
+
+    async def query_index(self, org_id: str, machine: str, index: str, *, op: str | None,
+                          value: str | None, dir: str, limit: int | None, cursor: str | None
+                          ) -> dict[str, Any]:
+        mdoc = self.machine_doc(org_id, machine)
+        if index not in mdoc["indexes"]:
+            raise NotFound(f"machine {machine!r} has no index {index!r}")
+        size = check_query(op, value, dir, limit)
+        entries = sorted(((v, i.name) for i in self.instances.values()
+                          if i.org_id == org_id and i.machine == machine
+                          for v in i.index_values.get(index, [])), reverse=dir == "desc")
+        if op is not None:
+            compare = OPS[op]
+            entries = [e for e in entries if compare(e[0], value)]
+        if cursor:
+            after = tuple(decode_cursor(cursor))
+            entries = [e for e in entries if (e > after if dir == "asc" else e < after)]
+        page = entries[:size]
+        body: dict[str, Any] = {"instances": [{"indexValue": v, "slug": s} for v, s in page]}
+        if len(entries) > size:
+            body["cursor"] = encode_cursor(list(page[-1]))
+        return body
+
+    async def get_logs(self, org_id: str, from_iso: str, to_iso: str | None,
+                       machine: str | None, instance: str | None, version: str | None
+                       ) -> dict[str, Any]:
+        """At most 100 entries from ``from`` (inclusive); ``maxTimestamp`` is one ms past the
+        last entry, or ``from`` itself when there is nothing newer (API.md §4.7)."""
+        start = _parse_time("from", from_iso)
+        end = _parse_time("to", to_iso) if to_iso else None
+        found = []
+        for key in sorted(self.docs["logs"]):
+            doc = self.docs["logs"][key]
+            ts = doc["timestampMs"]
+            if doc["orgId"] != org_id or ts < start or (end is not None and ts > end):
+                continue
+            if (machine and doc["machineName"] != machine) or \
+                    (instance and doc["instanceName"] != instance) or \
+                    (version and doc["machineVersionId"] != version):
+                continue
+            found.append(doc)
+        page = found[:MAX_LOGS]
+        if len(found) > MAX_LOGS:  # never split a millisecond across pages
+            last = page[-1]["timestampMs"]
+            page = [d for d in page if d["timestampMs"] < last] or page
+        max_ms = page[-1]["timestampMs"] + 1 if page else start
+        return {"maxTimestamp": iso_from_ms(max_ms), "logs": [log_record_json(d) for d in page]}
+
+
+def _parse_time(name: str, value: str) -> int:
+    try:
+        return ms_from_iso(value)
+    except ValueError as err:
+        raise InvalidParameter(name, f"{name} must be an ISO-8601 timestamp") from err

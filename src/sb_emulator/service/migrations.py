@@ -1,0 +1,95 @@
+"""Reaching an instance's desired version through the migration graph (API.md §7.7)."""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from sb_emulator.engine import snapshot_at
+from sb_emulator.engine.algorithm import to_state_paths
+from sb_emulator.errors import MachineImplementationError, NoMigrationPath
+from sb_emulator.machines.yamlbuild import Problems, build_migration
+from sb_emulator.machines.yamlload import parse_yaml
+from sb_emulator.service.core import Instance
+from sb_emulator.service.runtime import RuntimeMixin
+from sb_emulator.store.base import Change
+
+UPGRADE_EVENT = {"type": "statebacked.upgrade"}
+
+
+class MigrationsMixin(RuntimeMixin):
+    def find_migration_path(self, org_id: str, machine: str, src: str, dst: str
+                            ) -> list[dict[str, Any]]:
+        """The shortest chain of migrations from ``src`` to ``dst`` (breadth first)."""
+        edges: dict[str, list[dict[str, Any]]] = {}
+        for doc in sorted(self.docs["migrations"].values(), key=lambda d: d["createdAtMs"]):
+            if doc["org"] == org_id and doc["machine"] == machine:
+                edges.setdefault(doc["from"], []).append(doc)
+        previous: dict[str, dict[str, Any] | None] = {src: None}
+        queue = deque([src])
+        while queue:
+            current = queue.popleft()
+            if current == dst:
+                break
+            for edge in edges.get(current, []):
+                if edge["to"] not in previous:
+                    previous[edge["to"]] = edge
+                    queue.append(edge["to"])
+        if dst not in previous:
+            raise NoMigrationPath(f"no chain of migrations leads from {src} to {dst}")
+        path: list[dict[str, Any]] = []
+        node = dst
+        while (edge := previous[node]) is not None:
+            path.append(edge)
+            node = edge["from"]
+        return list(reversed(path))
+
+    async def apply_pending_upgrade(self, inst: Instance) -> list[Change]:
+        target = inst.desired_version
+        if not target or target == inst.version_id:
+            return []
+        for migration in self.find_migration_path(inst.org_id, inst.machine, inst.version_id, target):
+            self._migrate(inst, migration)
+        inst.desired_version = None
+        record = {"createdAtMs": self.clock.now_ms(), "state": inst.snapshot.value,
+                  "event": dict(UPGRADE_EVENT)}
+        self.transitions.setdefault(inst.key, []).append(record)
+        self.publish(inst)
+        return [self.put_instance(inst), Change("append", "transitions", inst.key, record)]
+
+    def _migrate(self, inst: Instance, migration: dict[str, Any]) -> None:
+        problems = Problems()
+        document = parse_yaml(migration["text"], f"migration {migration['id']}")
+        upgrade_state, upgrade_context = build_migration(
+            document.get("upgradeState"), document.get("upgradeContext"), problems)
+        old_paths = to_state_paths(inst.snapshot.value)
+        context = inst.snapshot.context
+        new_paths = [upgrade_state(p, context) if upgrade_state else p for p in old_paths]
+        if upgrade_context is not None:
+            context = upgrade_context(old_paths, new_paths, context)
+        definition = self.definition(migration["to"])
+        value: Any = {}
+        for path in new_paths:
+            _merge(value, path)
+        try:
+            inst.snapshot = snapshot_at(definition.machine, _collapse(value), context)
+        except KeyError as err:
+            raise MachineImplementationError(
+                f"migration {migration['id']} maps the state to {new_paths}, which version "
+                f"{migration['to']} does not have ({err})") from err
+        inst.version_id = migration["to"]
+
+
+def _merge(tree: dict[str, Any], path: list[str]) -> None:
+    node = tree
+    for key in path[:-1]:
+        node = node.setdefault(key, {})
+    node.setdefault(path[-1], {})
+
+
+def _collapse(tree: dict[str, Any]) -> Any:
+    """``{"a": {"b": {}}}`` -> ``{"a": "b"}``: the state value for a set of leaf paths."""
+    if len(tree) == 1:
+        (key, sub), = tree.items()
+        return key if not sub else {key: _collapse(sub)}
+    return {key: (_collapse(sub) if sub else {}) for key, sub in tree.items()}

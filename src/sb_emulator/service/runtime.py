@@ -1,0 +1,304 @@
+"""Delivering events to instances: one at a time per instance, then settling.
+
+``deliver`` is the single path every event takes (client requests, timers, service results,
+other instances, the HTTP API): transition with the engine, refuse a context over the limit,
+persist (instance + transition + timers) atomically, then carry out the effects, publish the
+new state, and keep going while ephemeral services run (API.md §7.2–7.3).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import json
+import traceback
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sb_emulator.auth.authorizers import check, event_request
+from sb_emulator.clock import RealClock, iso_from_ms
+from sb_emulator.engine import (
+    CancelEvent,
+    Effect,
+    ExecuteAction,
+    Log,
+    ScheduleEvent,
+    SendEvent,
+    StartService,
+    StopService,
+    transition,
+)
+from sb_emulator.engine.macrostep import to_event
+from sb_emulator.errors import ApiError, BadRequest, InvalidState, MachineImplementationError, SettleTimeout
+from sb_emulator.machines import MachineDefinition, ServiceMeta
+from sb_emulator.service.core import EmulatorCore, Instance
+from sb_emulator.service.indexes import index_values
+from sb_emulator.store.base import Change
+
+_REAL = RealClock()
+
+
+class ContextTooLarge(BadRequest):
+    default_code = "context-too-large"
+
+
+@dataclass
+class Outbox:
+    """Sends to other instances, carried out once the sender's lock is released."""
+
+    items: list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+
+
+@dataclass
+class Settling:
+    """Services running for one delivery, and their results as they come in."""
+
+    results: asyncio.Queue[tuple[str, bool, Any]] = field(default_factory=asyncio.Queue)
+    tasks: dict[str, asyncio.Task[None]] = field(default_factory=dict)
+
+
+class RuntimeMixin(EmulatorCore):
+    if TYPE_CHECKING:  # provided by the other parts of the service (see __init__.py)
+        def definition(self, version_id: str) -> MachineDefinition: ...
+        async def apply_pending_upgrade(self, inst: Instance) -> list[Change]: ...
+        def schedule_timer(self, inst: Instance, effect: ScheduleEvent) -> Change: ...
+        def cancel_timer(self, inst: Instance, send_id: str) -> Change | None: ...
+        async def dispatch_outbox(self, outbox: Outbox) -> None: ...
+        def child_effect(self, inst: Instance, effect: Effect, outbox: Outbox) -> bool: ...
+
+    # -- entry points -------------------------------------------------------------------------
+
+    async def deliver(self, inst: Instance, event: Any, auth_context: dict[str, Any] | None, *,
+                      delayed_id: str | None = None, check_paused: bool = True) -> dict[str, Any]:
+        """Deliver one external event (authorized with ``auth_context`` unless None) and settle.
+        Returns the wire State."""
+        outbox = Outbox()
+        async with inst.lock:
+            self._require_live(inst)
+            if check_paused and inst.status == "paused":
+                raise InvalidState(f"instance {inst.name!r} is paused; set its status to running")
+            ev = _event(event)
+            definition = self.definition(inst.version_id)
+            if auth_context is not None:
+                check(definition.allow_write,
+                      event_request(inst.name, inst.snapshot.value, inst.snapshot.context, ev,
+                                    auth_context), which="allowWrite", machine=inst.machine)
+            settling = Settling()
+            upgraded = await self.apply_pending_upgrade(inst)
+            if upgraded:
+                self.persist(upgraded)
+            for error_event in list(inst.pending_errors):
+                inst.pending_errors.remove(error_event)
+                await self._step(inst, error_event, settling, outbox)
+            await self._step(inst, ev, settling, outbox, delayed_id=delayed_id)
+            await self._settle(inst, settling, outbox)
+            state = inst.wire_state()
+        await self.dispatch_outbox(outbox)
+        return state
+
+    async def start_instance(self, inst: Instance, effects: tuple[Effect, ...]) -> dict[str, Any]:
+        """Carry out the initial transition's effects and settle (instance creation)."""
+        outbox = Outbox()
+        async with inst.lock:
+            settling = Settling()
+            self._carry_out(inst, effects, settling, outbox)
+            await self._settle(inst, settling, outbox)
+            state = inst.wire_state()
+        await self.dispatch_outbox(outbox)
+        return state
+
+    def _require_live(self, inst: Instance) -> None:
+        if self.instances.get(inst.key) is not inst:
+            from sb_emulator.errors import NotFound
+
+            raise NotFound(f"instance {inst.name!r} of machine {inst.machine!r} does not exist")
+
+    # -- one transition -----------------------------------------------------------------------
+
+    async def _step(self, inst: Instance, event: dict[str, Any], settling: Settling,
+                    outbox: Outbox, delayed_id: str | None = None) -> None:
+        definition = self.definition(inst.version_id)
+        try:
+            snapshot, effects = transition(definition.machine, inst.snapshot, event,
+                                           delayed_id=delayed_id)
+        except RecursionError as err:
+            raise MachineImplementationError(
+                f"machine {inst.machine!r} never settles on {event['type']!r}: its eventless "
+                f"transitions loop forever") from err
+        except ApiError:
+            raise
+        except Exception as err:
+            self.errors.append(err)
+            raise MachineImplementationError(
+                f"machine {inst.machine!r} failed on event {event['type']!r}: "
+                f"{type(err).__name__}: {err}") from err
+        self.check_context_size(inst, snapshot.context)
+        inst.snapshot = snapshot
+        inst.ts = max(self.clock.now_ms(), inst.ts)
+        self.refresh_indexes(inst, definition)
+        changes = [self.put_instance(inst)]
+        record = {"createdAtMs": self.clock.now_ms(), "state": snapshot.value, "event": event}
+        self.transitions.setdefault(inst.key, []).append(record)
+        changes.append(Change("append", "transitions", inst.key, record))
+        changes += self._timer_changes(inst, effects)
+        self.persist(changes)  # durable before any effect runs (API.md §7.2)
+        self._carry_out(inst, effects, settling, outbox)
+        self.publish(inst)
+
+    def check_context_size(self, inst: Instance, context: Any) -> None:
+        size = len(json.dumps(context, separators=(",", ":"), default=str).encode())
+        if size > self.settings.max_context_bytes:
+            raise ContextTooLarge(
+                f"the transition would make the context of {inst.name!r} {size} bytes; the "
+                f"limit is {self.settings.max_context_bytes}: the event was not applied")
+
+    def refresh_indexes(self, inst: Instance, definition: MachineDefinition) -> None:
+        selectors = self.docs["versions"].get(inst.version_id, {}).get("indexSelectors") or {}
+        inst.index_values = index_values(definition, selectors, inst.snapshot.context)
+
+    def _timer_changes(self, inst: Instance, effects: tuple[Effect, ...]) -> list[Change]:
+        changes: list[Change] = []
+        for effect in effects:
+            if isinstance(effect, ScheduleEvent):
+                changes.append(self.schedule_timer(inst, effect))
+            elif isinstance(effect, CancelEvent):
+                change = self.cancel_timer(inst, effect.send_id)
+                if change is not None:
+                    changes.append(change)
+        return changes
+
+    def _carry_out(self, inst: Instance, effects: tuple[Effect, ...], settling: Settling,
+                   outbox: Outbox) -> None:
+        definition = self.definition(inst.version_id)
+        for effect in effects:
+            if self.child_effect(inst, effect, outbox):
+                continue
+            if isinstance(effect, StartService):
+                self._start_service(inst, definition, effect, settling)
+            elif isinstance(effect, StopService):
+                task = settling.tasks.pop(effect.id, None)
+                if task is not None:
+                    task.cancel()
+            elif isinstance(effect, ExecuteAction):
+                self._run_action(inst, effect)
+            elif isinstance(effect, Log):
+                text = json.dumps(effect.value, default=str) if not isinstance(effect.value, str) \
+                    else effect.value
+                self.add_log(inst, f"{effect.label}: {text}" if effect.label else text, "stdout")
+
+    # -- services and actions -------------------------------------------------------------------
+
+    def _start_service(self, inst: Instance, definition: MachineDefinition, effect: StartService,
+                       settling: Settling) -> None:
+        src = effect.src if isinstance(effect.src, str) else effect.src.get("type")
+        service = definition.services.get(str(src))
+        if service is None:
+            settling.results.put_nowait((effect.id, False, {"message": f"no service {src!r}"}))
+            return
+        meta = ServiceMeta(effect.data, _REAL.sleep_ms, effect.id)
+
+        async def run() -> None:
+            out = io.StringIO()
+            try:
+                with contextlib.redirect_stdout(out):
+                    result = await service(effect.context, effect.event, meta)
+                settling.results.put_nowait((effect.id, True, result))
+            except asyncio.CancelledError:
+                raise
+            except Exception as err:
+                data = getattr(err, "data", None)
+                settling.results.put_nowait((effect.id, False, data if data is not None else
+                                             {"message": str(err), "name": type(err).__name__}))
+            finally:
+                if out.getvalue():
+                    self.add_log(inst, out.getvalue(), "stdout")
+
+        settling.tasks[effect.id] = asyncio.get_running_loop().create_task(run())
+
+    def _run_action(self, inst: Instance, effect: ExecuteAction) -> None:
+        if effect.exec is None:
+            return
+        out = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(out):
+                effect.exec(effect.context, effect.event, {"action": effect.params})
+        except Exception as err:
+            self.errors.append(err)
+            self.add_log(inst, f"action {effect.name!r} raised:\n{traceback.format_exc()}", "stderr")
+        if out.getvalue():
+            self.add_log(inst, out.getvalue(), "stdout")
+
+    async def _settle(self, inst: Instance, settling: Settling, outbox: Outbox) -> None:
+        """Feed service results back until none runs; past the timeout, stop them and queue
+        their error events for before the next event (API.md §7.3)."""
+        deadline = asyncio.get_running_loop().time() + self.settings.settle_timeout_s
+        while settling.tasks:
+            remaining = deadline - asyncio.get_running_loop().time()
+            try:
+                invoke_id, ok, data = await asyncio.wait_for(settling.results.get(), max(remaining, 0))
+            except TimeoutError:
+                self._cut_off(inst, settling)
+                return
+            if settling.tasks.pop(invoke_id, None) is None:
+                continue  # stopped meanwhile: xstate drops its result
+            kind = "done.invoke." if ok else "error.platform."
+            await self._step(inst, {"type": kind + invoke_id, "data": data}, settling, outbox)
+
+    def _cut_off(self, inst: Instance, settling: Settling) -> None:
+        for invoke_id, task in settling.tasks.items():
+            task.cancel()
+            inst.pending_errors.append({"type": f"error.platform.{invoke_id}",
+                                        "data": {"message": "service timed out while settling"}})
+        settling.tasks.clear()
+        self.persist([self.put_instance(inst)])
+        if not self.transitions.get(inst.key):
+            raise SettleTimeout("the machine did not settle in time")
+
+    # -- logs and subscribers ---------------------------------------------------------------------
+
+    def add_log(self, inst: Instance, text: str, output_type: str) -> None:
+        self.log_seq += 1
+        key = f"{self.clock.now_ms():015d}-{self.log_seq:09d}"
+        self.persist([self.put("logs", key, {
+            "timestampMs": self.clock.now_ms(), "orgId": inst.org_id, "machineName": inst.machine,
+            "instanceName": inst.name, "machineVersionId": inst.version_id,
+            "outputType": output_type, "log": text.rstrip("\n")})])
+
+    def subscribe(self, org_id: str, machine: str, instance: str, listener: Any) -> Any:
+        from sb_emulator.service.core import instance_key
+
+        key = instance_key(org_id, machine, instance)
+        self.listeners.setdefault(key, []).append(listener)
+
+        def unsubscribe() -> None:
+            listeners = self.listeners.get(key, [])
+            if listener in listeners:
+                listeners.remove(listener)
+
+        return unsubscribe
+
+    def publish(self, inst: Instance) -> None:
+        listeners = self.listeners.get(inst.key)
+        if not listeners:
+            return
+        update = {**inst.wire_state(), "machineName": inst.machine,
+                  "machineInstanceName": inst.name}
+        for listener in list(listeners):
+            listener(update)
+
+
+def _event(event: Any) -> dict[str, Any]:
+    try:
+        return to_event(event)
+    except ValueError as err:
+        from sb_emulator.errors import InvalidParameter
+
+        raise InvalidParameter("event", str(err)) from err
+
+
+def log_record_json(doc: dict[str, Any]) -> dict[str, Any]:
+    return {"timestamp": iso_from_ms(doc["timestampMs"]), "orgId": doc["orgId"],
+            "machineName": doc["machineName"], "instanceName": doc["instanceName"],
+            "machineVersionId": doc["machineVersionId"], "outputType": doc["outputType"],
+            "log": doc["log"]}

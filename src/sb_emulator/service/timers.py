@@ -1,0 +1,123 @@
+"""Durable delayed events (``after``, delayed ``send``) on the injected clock (API.md §7.5).
+
+Timers are documents in the store, so they survive a restart. With the real clock a task
+delivers them when due; with the manual clock ``advance_clock`` moves time to each due timer
+in turn, delivering and settling after each, so a timer set by an earlier one inside the
+window fires too and one cancelled by an earlier one does not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import TYPE_CHECKING, Any
+
+from sb_emulator.clock import ManualClock
+from sb_emulator.engine import ScheduleEvent
+from sb_emulator.errors import ApiError
+from sb_emulator.service.core import Instance
+from sb_emulator.service.runtime import RuntimeMixin
+from sb_emulator.store.base import Change
+
+
+class TimersMixin(RuntimeMixin):
+    _timer_task: asyncio.Task[None] | None = None
+    _timer_wakeup: asyncio.Event | None = None
+
+    if TYPE_CHECKING:
+        async def deliver_to_target(self, inst: Instance, to: Any, event: dict[str, Any]
+                                    ) -> None: ...
+
+    def schedule_timer(self, inst: Instance, effect: ScheduleEvent) -> Change:
+        timer_id = f"{inst.key}#{effect.send_id}"
+        change = self.put("timers", timer_id, {
+            "instance": inst.key, "sendId": effect.send_id, "event": effect.event,
+            "dueMs": self.clock.now_ms() + int(effect.delay_ms), "to": effect.to, "attempts": 0})
+        if self._timer_wakeup is not None:
+            self._timer_wakeup.set()
+        return change
+
+    def cancel_timer(self, inst: Instance, send_id: str) -> Change | None:
+        timer_id = f"{inst.key}#{send_id}"
+        if timer_id not in self.docs["timers"]:
+            return None
+        return self.delete("timers", timer_id)
+
+    def next_timer(self, until_ms: int | None = None) -> tuple[str, dict[str, Any]] | None:
+        due = [(doc["dueMs"], key) for key, doc in self.docs["timers"].items()
+               if until_ms is None or doc["dueMs"] <= until_ms]
+        if not due:
+            return None
+        _, key = min(due)
+        return key, self.docs["timers"][key]
+
+    async def fire_timer(self, timer_id: str, doc: dict[str, Any]) -> None:
+        inst = self.instances.get(doc["instance"])
+        if inst is None:
+            self.persist([self.delete("timers", timer_id)])
+            return
+        self.persist([self.delete("timers", timer_id)])
+        try:
+            if doc.get("to") is None:
+                await self.deliver(inst, doc["event"], None, delayed_id=doc["sendId"])
+            else:
+                await self.deliver_to_target(inst, doc["to"], doc["event"])
+        except ApiError as err:
+            self._retry_or_drop(timer_id, doc, inst, err)
+
+    def _retry_or_drop(self, timer_id: str, doc: dict[str, Any], inst: Instance, err: ApiError
+                       ) -> None:
+        attempts = doc["attempts"] + 1
+        if attempts >= self.settings.max_delivery_attempts:
+            self.add_log(inst, f"delayed event {doc['event'].get('type')!r} dropped after "
+                               f"{attempts} failed attempts: {err.message}", "stderr")
+            return
+        self.add_log(inst, f"delayed event {doc['event'].get('type')!r} failed ({err.message}); "
+                           f"retrying in {self.settings.retry_delay_ms} ms", "stderr")
+        self.persist([self.put("timers", timer_id, {
+            **doc, "attempts": attempts, "dueMs": self.clock.now_ms() + self.settings.retry_delay_ms})])
+
+    async def advance_clock(self, ms: int) -> None:
+        clock = self.clock
+        if not isinstance(clock, ManualClock):
+            from sb_emulator.errors import BadRequest
+
+            raise BadRequest("the clock is real: start the emulator with --clock manual to "
+                             "control time", code="clock-not-manual")
+        target = clock.now_ms() + ms
+        while (found := self.next_timer(until_ms=target)) is not None:
+            timer_id, doc = found
+            clock.set(max(doc["dueMs"], clock.now_ms()))
+            await self.fire_timer(timer_id, doc)
+        clock.set(target)
+
+    # -- the real-clock loop ----------------------------------------------------------------
+
+    def start_timer_loop(self) -> None:
+        if self.clock.is_manual or self._timer_task is not None:
+            return
+        self._timer_wakeup = asyncio.Event()
+        self._timer_task = asyncio.get_running_loop().create_task(self._timer_loop())
+
+    async def stop_timer_loop(self) -> None:
+        task, self._timer_task = self._timer_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _timer_loop(self) -> None:
+        assert self._timer_wakeup is not None
+        while True:
+            found = self.next_timer()
+            if found is not None and found[1]["dueMs"] <= self.clock.now_ms():
+                try:
+                    await self.fire_timer(*found)
+                except Exception as err:  # keep the loop alive; the failure is reported
+                    self.errors.append(err)
+                    self.docs["timers"].pop(found[0], None)
+                continue
+            wait_s = 1.0 if found is None else min((found[1]["dueMs"] - self.clock.now_ms()) / 1000, 1.0)
+            self._timer_wakeup.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._timer_wakeup.wait(), max(wait_s, 0.001))

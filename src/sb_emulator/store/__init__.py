@@ -1,0 +1,1 @@
+"""Persistence behind the service: a write-through Store of JSON documents."""

@@ -1,0 +1,99 @@
+"""SQLite persistence (``--data-dir``): WAL mode, one transaction per batch of changes.
+
+A batch is committed before the service answers the request that caused it, so an
+acknowledged transition survives a crash of the emulator.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sb_emulator.store.base import COLLECTIONS, Change
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    collection TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (collection, key)
+);
+CREATE TABLE IF NOT EXISTS transitions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    instance TEXT NOT NULL,
+    value TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS transitions_by_instance ON transitions (instance, seq);
+"""
+
+
+class SqliteStore:
+    durable = True
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def load(self) -> dict[str, dict[str, Any]]:
+        state: dict[str, dict[str, Any]] = {name: {} for name in COLLECTIONS}
+        for collection, key, value in self.db.execute("SELECT collection, key, value FROM documents"):
+            state.setdefault(collection, {})[key] = json.loads(value)
+        transitions: dict[str, Any] = {}
+        for instance, value in self.db.execute(
+                "SELECT instance, value FROM transitions ORDER BY seq"):
+            transitions.setdefault(instance, []).append(json.loads(value))
+        state["transitions"] = transitions
+        return state
+
+    def apply(self, changes: list[Change]) -> None:
+        if not changes:
+            return
+        cur = self.db.cursor()
+        cur.execute("BEGIN")
+        try:
+            for change in changes:
+                self._apply_one(cur, change)
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+
+    def _apply_one(self, cur: sqlite3.Cursor, change: Change) -> None:
+        if change.op == "put":
+            cur.execute("INSERT OR REPLACE INTO documents VALUES (?, ?, ?)",
+                        (change.collection, change.key, json.dumps(change.value)))
+        elif change.op == "delete":
+            cur.execute("DELETE FROM documents WHERE collection = ? AND key = ?",
+                        (change.collection, change.key))
+        elif change.op == "append":
+            cur.execute("INSERT INTO transitions (instance, value) VALUES (?, ?)",
+                        (change.key, json.dumps(change.value)))
+        elif change.op == "delete_transitions":
+            cur.execute("DELETE FROM transitions WHERE instance = ?", (change.key,))
+
+    def replace_all(self, state: dict[str, dict[str, Any]]) -> None:
+        cur = self.db.cursor()
+        cur.execute("BEGIN")
+        try:
+            cur.execute("DELETE FROM documents")
+            cur.execute("DELETE FROM transitions")
+            for collection, docs in state.items():
+                if collection == "transitions":
+                    for instance, items in docs.items():
+                        cur.executemany("INSERT INTO transitions (instance, value) VALUES (?, ?)",
+                                        [(instance, json.dumps(v)) for v in items])
+                    continue
+                cur.executemany("INSERT INTO documents VALUES (?, ?, ?)",
+                                [(collection, k, json.dumps(v)) for k, v in docs.items()])
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        self.db.close()
