@@ -1,0 +1,115 @@
+"""Scopes, presets, the per-operation table and ``require_scope``."""
+
+from __future__ import annotations
+
+import pytest
+
+from sb_emulator.auth.scopes import (
+    ALL_SCOPES,
+    CI,
+    OPERATION_SCOPES,
+    OPERATIONS,
+    OPERATIONS_BY_KEY,
+    PRESETS,
+    PRODUCTION,
+    KeyScope,
+    check_scopes,
+    require_scope,
+    scopes_for_new_key,
+)
+from sb_emulator.auth.tokens import Principal
+from sb_emulator.errors import InvalidParameter, MissingScope
+
+SPEC_KEY_SCOPES = {
+    "events.write", "events.read", "state.read", "instances.read", "instances.write",
+    "instances.admin", "machines.read", "machines.write", "machines.admin",
+    "machine-versions.read", "machine-versions.write", "analytics.read", "org.read",
+    "org.write", "org.keys.write", "org-members.write", "logs.read", "tokens.admin",
+}
+
+
+def principal(*scopes: str, admin: bool = False) -> Principal:
+    return Principal("org_a", "sbk_k", frozenset(scopes), {}, is_admin=admin)
+
+
+def test_every_spec_scope_plus_indexes_read() -> None:
+    assert frozenset(SPEC_KEY_SCOPES | {"indexes.read"}) == ALL_SCOPES
+    assert KeyScope.INDEXES_READ == "indexes.read"
+
+
+def test_presets_as_documented() -> None:
+    assert PRESETS["production"] == PRODUCTION == {
+        "events.write", "state.read", "instances.write", "indexes.read",
+    }
+    assert PRESETS["ci"] == CI == {
+        "machines.read", "machines.write", "machine-versions.read", "machine-versions.write",
+    }
+
+
+def test_table_covers_all_34_operations_with_unique_keys() -> None:
+    assert len(OPERATIONS) == 34
+    assert len({op.operation_id for op in OPERATIONS}) == 34
+    assert len({(op.method, op.path) for op in OPERATIONS}) == 34
+    for op in OPERATIONS:
+        assert set(op.scopes) <= ALL_SCOPES
+
+
+@pytest.mark.parametrize(
+    ("key", "scopes"),
+    [
+        ("sendEvent", ("instances.write", "events.write")),
+        (("POST", "/machines/{machineSlug}/i/{instanceSlug}/events"),
+         ("instances.write", "events.write")),
+        ("queryIndex", ("indexes.read", "instances.read")),
+        (("GET", "/machines/{machineSlug}/i/{instanceSlug}"), ("state.read",)),
+        (("GET", "/keys"), ("tokens.admin",)),
+        ("createKey", ("org.keys.write",)),
+        ("getBilling", ("org.write",)),
+        ("exchangeToken", ()),
+    ],
+)
+def test_operation_scopes(key: str | tuple[str, str], scopes: tuple[str, ...]) -> None:
+    assert OPERATION_SCOPES[key] == scopes
+
+
+def test_unauthenticated_and_admin_only_operations() -> None:
+    assert not OPERATIONS_BY_KEY["exchangeToken"].authenticated
+    assert OPERATIONS_BY_KEY[("POST", "/orgs")].admin_only
+    assert [op.operation_id for op in OPERATIONS if not op.authenticated] == ["exchangeToken"]
+
+
+def test_require_scope_any_of() -> None:
+    require_scope(principal("events.write"), "instances.write", "events.write")
+    require_scope(principal(), )  # nothing needed
+    require_scope(principal(admin=True), "tokens.admin")
+
+
+def test_missing_scope_names_what_is_missing() -> None:
+    with pytest.raises(MissingScope) as err:
+        require_scope(principal("state.read"), "machines.admin")
+    assert err.value.status == 403 and err.value.code == "missing-scope"
+    assert "'machines.admin'" in err.value.message and "state.read" in err.value.message
+    with pytest.raises(MissingScope) as either:
+        require_scope(principal(), "indexes.read", "instances.read")
+    assert "one of the scopes 'indexes.read' or 'instances.read'" in either.value.message
+    assert "no scopes" in either.value.message
+
+
+def test_scopes_for_new_key() -> None:
+    assert scopes_for_new_key(None, "ci") == CI
+    assert scopes_for_new_key(["logs.read"], "production") == {"logs.read"}  # scopes win
+    with pytest.raises(InvalidParameter) as neither:
+        scopes_for_new_key(None, None)
+    assert neither.value.parameter == "scopes"
+    with pytest.raises(InvalidParameter) as bad_use:
+        scopes_for_new_key(None, "staging")
+    assert bad_use.value.parameter == "use"
+
+
+def test_unknown_scopes_are_named_with_hints() -> None:
+    with pytest.raises(InvalidParameter) as err:
+        check_scopes(["org-keys.write", "bogus"])
+    assert "'org-keys.write' (did you mean 'org.keys.write'?)" in err.value.message
+    assert "'bogus'" in err.value.message
+    with pytest.raises(InvalidParameter):
+        check_scopes("state.read")
