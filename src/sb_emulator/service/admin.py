@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sb_emulator import ids
 from sb_emulator.auth import anonymous
-from sb_emulator.auth.exchange import exchange_token, fetch_jwks_urllib
-from sb_emulator.auth.mapping import check_mapping
+from sb_emulator.auth.exchange import exchange_token
+from sb_emulator.auth.jwks import fetch_jwks_urllib
 from sb_emulator.auth.records import ApiKey, IdentityProvider, Org, TokenProvider
-from sb_emulator.auth.scopes import ALL_SCOPES, PRESETS
-from sb_emulator.clock import iso_from_ms
-from sb_emulator.errors import BadRequest, InvalidParameter, NotFound
+from sb_emulator.auth.scopes import scopes_for_new_key
+from sb_emulator.clock import RealClock, iso_from_ms
+from sb_emulator.errors import InvalidParameter, NotFound
 from sb_emulator.service.core import EmulatorCore, with_cursor
-from sb_emulator.store.base import Change
 
 FREE_LIMITS = {"monthlyEventsLimit": 1000, "monthlyReadsLimit": 10000}
 
@@ -73,25 +70,13 @@ class AdminMixin(EmulatorCore):
 
     async def create_key(self, org_id: str, name: str, scopes: list[str] | None = None,
                          use: str | None = None) -> dict[str, Any]:
-        if scopes:
-            unknown = sorted(set(scopes) - ALL_SCOPES)
-            if unknown:
-                raise InvalidParameter("scopes", f"unknown scope(s): {', '.join(unknown)}")
-            chosen = frozenset(scopes)
-        elif use is not None:
-            if use not in PRESETS:
-                raise InvalidParameter("use", f"use must be one of {', '.join(sorted(PRESETS))}")
-            chosen = PRESETS[use]
-        else:
-            raise InvalidParameter("scopes", "give either scopes or use")
-        key = await self.add_key(org_id, name, chosen)
+        key = await self.add_key(org_id, name, scopes_for_new_key(scopes, use))
         return {"id": key.id, "key": key.secret}
 
     async def list_keys(self, org_id: str, cursor: str | None) -> dict[str, Any]:
         keys = [ApiKey.from_json(d) for d in self.docs["keys"].values()
                 if d["orgId"] == org_id and not d.get("hidden")]
-        items = [{"id": k.id, "name": k.name, "scopes": sorted(k.scopes),
-                  "createdAt": iso_from_ms(k.created_at_ms)} for k in keys]
+        items = [k.public() for k in keys]
         page, nxt = self.page(items, cursor)
         return with_cursor({"keys": page}, nxt)
 
@@ -104,20 +89,7 @@ class AdminMixin(EmulatorCore):
     # -- identity and token providers -----------------------------------------------------------
 
     async def upsert_idp(self, org_id: str, body: Mapping[str, Any]) -> None:
-        aud, iss = body.get("aud"), body.get("iss")
-        if not aud and not iss:
-            raise InvalidParameter("aud", "an identity provider needs aud, iss or both")
-        key_text, jwks_url = body.get("key"), body.get("jwksUrl")
-        if bool(key_text) == bool(jwks_url):
-            raise InvalidParameter("key", "give exactly one of key (base64url) or jwksUrl")
-        algs = body.get("algs") or []
-        if not algs:
-            raise InvalidParameter("algs", "algs must list at least one signing algorithm")
-        mapping = body.get("mapping") or {}
-        check_mapping(mapping)
-        key = _b64url_decode(key_text) if key_text else None
-        idp = IdentityProvider(org_id, aud or None, iss or None, tuple(algs), key, jwks_url,
-                               dict(mapping))
+        idp = IdentityProvider.from_upsert(org_id, body)
         self.persist([self.put("idps", _idp_key(idp), idp.to_json())])
 
     async def list_idps(self, org_id: str, cursor: str | None) -> dict[str, Any]:
@@ -135,14 +107,12 @@ class AdminMixin(EmulatorCore):
         self.persist([self.delete("idps", key)])
 
     async def upsert_token_provider(self, org_id: str, body: Mapping[str, Any]) -> None:
-        key_id, service = body.get("keyId"), body.get("service")
-        key = self.key_record(key_id) if isinstance(key_id, str) else None
+        provider = TokenProvider.from_upsert(org_id, body)
+        key = self.key_record(provider.key_id)
         if key is None or key.org_id != org_id:
-            raise InvalidParameter("keyId", f"key {key_id!r} does not exist in this org")
-        mapping = body.get("mapping") or {}
-        check_mapping(mapping)
-        provider = TokenProvider(org_id, str(service), key.id, dict(mapping))
-        self.persist([self.put("token_providers", f"{org_id}|{service}", provider.to_json())])
+            raise InvalidParameter("keyId", f"key {provider.key_id!r} does not exist in this org")
+        self.persist([self.put("token_providers", f"{org_id}|{provider.service}",
+                               provider.to_json())])
 
     async def list_token_providers(self, org_id: str, cursor: str | None) -> dict[str, Any]:
         items = [TokenProvider.from_json(d).public() for d in self.docs["token_providers"].values()
@@ -160,19 +130,10 @@ class AdminMixin(EmulatorCore):
         return await exchange_token(
             form, find_org=self.org, find_idps=self.idps_of,
             find_token_provider=self.token_provider, find_key=self.key_record,
-            fetch_jwks=fetch_jwks_urllib,
+            # tokens live in wall-clock time, whatever the emulator's clock says
+            fetch_jwks=fetch_jwks_urllib, now_s=RealClock().now_ms() / 1000,
         )
-
-    def bootstrap_changes(self) -> list[Change]:
-        return []
 
 
 def _idp_key(idp: IdentityProvider) -> str:
     return f"{idp.org_id}|{idp.aud}|{idp.iss}"
-
-
-def _b64url_decode(text: str) -> bytes:
-    try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError) as err:
-        raise BadRequest("key must be base64url-encoded", parameter="key") from err

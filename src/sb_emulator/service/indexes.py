@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
-from sb_emulator.auth.mapping import compile_path
+from jsonpath_ng import JSONPath
+from jsonpath_ng import parse as parse_jsonpath
+
 from sb_emulator.errors import InvalidParameter
 from sb_emulator.machines import MachineDefinition
 
@@ -13,6 +16,11 @@ OPS = {
     "eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "gt": lambda a, b: a > b,
     "gte": lambda a, b: a >= b, "lt": lambda a, b: a < b, "lte": lambda a, b: a <= b,
 }
+
+
+@lru_cache(maxsize=256)
+def compile_path(path: str) -> JSONPath:
+    return parse_jsonpath(path if path.startswith("$") else f"$.{path}")
 
 
 def index_values(definition: MachineDefinition, selectors: Mapping[str, str], context: Any

@@ -8,13 +8,13 @@ from aiohttp import web
 
 from sb_emulator.bootstrap import build_emulator, shutdown_emulator
 from sb_emulator.config import EmulatorConfig
-from sb_emulator.openapi import OpenApiSpec
 from sb_emulator.web.auth import auth_middleware
 from sb_emulator.web.cors import cors_middleware
 from sb_emulator.web.errors import error_middleware
+from sb_emulator.web.http_api import routes as http_api_routes
 from sb_emulator.web.keys import CONFIG, EMULATOR, RECORDED_REQUESTS, SERVER_ERRORS
+from sb_emulator.web.realtime import setup_realtime
 from sb_emulator.web.routes import all_routes
-from sb_emulator.web.validation import request_validation_middleware
 
 # The client posts migration bodies carrying the gzipped bundle as a JSON object of bytes
 # (API.md §4.3 #18): several MB of JSON for a 1 MB bundle.
@@ -22,20 +22,12 @@ MAX_REQUEST_BYTES = 64 * 1024 * 1024
 
 
 def create_app(config: EmulatorConfig) -> web.Application:
-    spec = OpenApiSpec.load()  # compiled once; a bad spec stops start-up
     server_errors: list[BaseException] = []
-
-    def on_response_problem(problem: Exception) -> None:
-        server_errors.append(problem)
-
     app = web.Application(
         client_max_size=MAX_REQUEST_BYTES,
         middlewares=[
             cors_middleware(),
             error_middleware(),
-            request_validation_middleware(
-                spec=spec, strict_responses=config.strict, on_response_problem=on_response_problem
-            ),
             auth_middleware(),
         ],
     )
@@ -43,7 +35,8 @@ def create_app(config: EmulatorConfig) -> web.Application:
     app[SERVER_ERRORS] = server_errors
     app[RECORDED_REQUESTS] = []
     app.add_routes(all_routes())
-    app.router.add_get("/openapi.yaml", _serve_spec(spec))
+    app.add_routes(http_api_routes)
+    setup_realtime(app)
     app.cleanup_ctx.append(_emulator_context)
     return app
 
@@ -54,10 +47,3 @@ async def _emulator_context(app: web.Application) -> AsyncIterator[None]:
     app[EMULATOR] = emulator
     yield
     await shutdown_emulator(emulator, config)
-
-
-def _serve_spec(spec: OpenApiSpec) -> web.Handler:
-    async def handler(request: web.Request) -> web.Response:
-        return web.Response(text=spec.text, content_type="application/yaml")
-
-    return handler

@@ -19,7 +19,7 @@ from sb_emulator.auth.orgs import apply_act_header, resolve_org
 from sb_emulator.auth.scopes import require_scope
 from sb_emulator.auth.tokens import Principal, verify_bearer
 from sb_emulator.errors import MissingUser
-from sb_emulator.web.keys import EMULATOR
+from sb_emulator.web.keys import EMULATOR, PRINCIPAL
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 H = TypeVar("H", bound=Handler)
@@ -49,7 +49,7 @@ def auth_middleware() -> web.Middleware:
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         requirement = _requirement_of(request)
         if requirement is not None:
-            request["sb_principal"] = authenticate(request, requirement)
+            request[PRINCIPAL] = authenticate(request, requirement)
         return await handler(request)
 
     return middleware
@@ -72,8 +72,7 @@ def authenticate(request: web.Request, requirement: AuthRequirement) -> Principa
 
 
 def principal_of(request: web.Request) -> Principal:
-    principal: Principal = request["sb_principal"]
-    return principal
+    return request[PRINCIPAL]
 
 
 def org_and_auth(request: web.Request) -> tuple[str, dict[str, Any]]:

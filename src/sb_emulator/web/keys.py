@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 if TYPE_CHECKING:
+    from sb_emulator.auth.tokens import Principal
     from sb_emulator.config import EmulatorConfig
     from sb_emulator.service import Emulator
 
@@ -17,3 +18,7 @@ EMULATOR: web.AppKey[Emulator] = web.AppKey("sb_emulator")
 SERVER_ERRORS: web.AppKey[list[BaseException]] = web.AppKey("sb_server_errors")
 # Every request seen (method, path, query, body), for the plugin's recorded-requests fixture.
 RECORDED_REQUESTS: web.AppKey[list[dict[str, Any]]] = web.AppKey("sb_recorded_requests")
+
+# Per-request storage: the authenticated caller, and the body the validation middleware parsed.
+PRINCIPAL: web.RequestKey[Principal] = web.RequestKey("sb_principal")
+BODY: web.RequestKey[Any] = web.RequestKey("sb_body")

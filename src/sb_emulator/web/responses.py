@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from sb_emulator.errors import BadRequest, InvalidParameter
+from sb_emulator.web.keys import BODY
 
 
 def json_response(body: Any, status: int = 200) -> web.Response:
@@ -34,8 +35,8 @@ async def json_body(request: web.Request) -> dict[str, Any]:
     The OpenAPI validation middleware parses and validates the body first and leaves it in
     ``request["sb_body"]``; without it (e.g. routes outside the spec) parse here.
     """
-    if "sb_body" in request:
-        body = request["sb_body"]
+    if BODY in request:
+        body = request[BODY]
     else:
         raw = await request.read()
         if not raw.strip():
@@ -61,3 +62,10 @@ def query_flag(request: web.Request, name: str) -> bool:
 def optional_query(request: web.Request, name: str) -> str | None:
     value = request.query.get(name)
     return value if value else None
+
+
+def required(body: dict[str, Any], name: str) -> Any:
+    """A required body field, or 400 ``invalid-parameter`` naming it."""
+    if body.get(name) is None:
+        raise InvalidParameter(name, f"body.{name} is required")
+    return body[name]

@@ -12,6 +12,7 @@ from sb_emulator.web.responses import (
     json_response,
     no_content,
     optional_query,
+    required,
 )
 
 routes = web.RouteTableDef()
@@ -78,7 +79,7 @@ async def send_event(request: web.Request) -> web.Response:
     machine, instance = _names(request)
     body = await json_body(request)
     state = await request.app[EMULATOR].send_event(
-        org_id, machine, instance, body["event"], auth_context
+        org_id, machine, instance, required(body, "event"), auth_context
     )
     return json_response(state)
 
@@ -90,7 +91,7 @@ async def set_desired_version(request: web.Request) -> web.Response:
     machine, instance = _names(request)
     body = await json_body(request)
     await request.app[EMULATOR].set_desired_version(
-        org_id, machine, instance, body["targetMachineVersionId"]
+        org_id, machine, instance, required(body, "targetMachineVersionId")
     )
     return created()
 
@@ -101,7 +102,7 @@ async def set_status(request: web.Request) -> web.Response:
     org_id, _ = org_and_auth(request)
     machine, instance = _names(request)
     body = await json_body(request)
-    await request.app[EMULATOR].set_status(org_id, machine, instance, body["status"])
+    await request.app[EMULATOR].set_status(org_id, machine, instance, required(body, "status"))
     return no_content()
 
 

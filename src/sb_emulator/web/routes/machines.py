@@ -6,7 +6,14 @@ from aiohttp import web
 
 from sb_emulator.web.auth import org_and_auth, requires
 from sb_emulator.web.keys import EMULATOR
-from sb_emulator.web.responses import created, json_body, json_response, no_content, optional_query
+from sb_emulator.web.responses import (
+    created,
+    json_body,
+    json_response,
+    no_content,
+    optional_query,
+    required,
+)
 
 routes = web.RouteTableDef()
 
@@ -24,7 +31,7 @@ async def list_machines(request: web.Request) -> web.Response:
 async def create_machine(request: web.Request) -> web.Response:
     org_id, _ = org_and_auth(request)
     body = await json_body(request)
-    await request.app[EMULATOR].create_machine(org_id, body["slug"], body.get("indexes") or [])
+    await request.app[EMULATOR].create_machine(org_id, required(body, "slug"), body.get("indexes") or [])
     return created()
 
 
@@ -44,7 +51,7 @@ async def create_instance(request: web.Request) -> web.Response:
     state = await request.app[EMULATOR].create_instance(
         org_id,
         request.match_info["machineSlug"],
-        body["slug"],
+        required(body, "slug"),
         body.get("context") or {},
         body.get("machineVersionId"),
         auth_context,

@@ -7,7 +7,7 @@ from aiohttp import web
 from sb_emulator.errors import InvalidParameter
 from sb_emulator.web.auth import org_and_auth, principal_of, requires
 from sb_emulator.web.keys import EMULATOR
-from sb_emulator.web.responses import json_body, json_response, no_content, optional_query
+from sb_emulator.web.responses import json_body, json_response, no_content, optional_query, required
 
 routes = web.RouteTableDef()
 
@@ -25,7 +25,7 @@ async def list_orgs(request: web.Request) -> web.Response:
 async def create_org(request: web.Request) -> web.Response:
     body = await json_body(request)
     result = await request.app[EMULATOR].create_org(
-        body["name"], bool(body.get("allowAnonymousAccess", True))
+        required(body, "name"), bool(body.get("allowAnonymousAccess", True))
     )
     return json_response(result)
 
@@ -44,7 +44,7 @@ async def create_key(request: web.Request) -> web.Response:
     org_id, _ = org_and_auth(request)
     body = await json_body(request)
     result = await request.app[EMULATOR].create_key(
-        org_id, body["name"], scopes=body.get("scopes"), use=body.get("use")
+        org_id, required(body, "name"), scopes=body.get("scopes"), use=body.get("use")
     )
     return json_response(result)
 

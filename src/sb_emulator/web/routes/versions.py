@@ -6,7 +6,7 @@ from aiohttp import web
 
 from sb_emulator.web.auth import org_and_auth, requires
 from sb_emulator.web.keys import EMULATOR
-from sb_emulator.web.responses import json_body, json_response, optional_query, query_flag
+from sb_emulator.web.responses import json_body, json_response, optional_query, query_flag, required
 
 routes = web.RouteTableDef()
 
@@ -65,8 +65,8 @@ async def provisionally_create_migration(request: web.Request) -> web.Response:
     result = await request.app[EMULATOR].provisionally_create_migration(
         org_id,
         request.match_info["machineSlug"],
-        body["fromMachineVersionId"],
-        body["toMachineVersionId"],
+        required(body, "fromMachineVersionId"),
+        required(body, "toMachineVersionId"),
         query_flag(request, "gzip"),
         upload_base_url(request),
     )
