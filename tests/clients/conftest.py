@@ -67,6 +67,8 @@ def live_emulator() -> Iterator[LiveEmulator]:
         except subprocess.TimeoutExpired:
             proc.kill()
             raise
+        finally:
+            proc.stdout.close()
 
 
 @pytest.fixture(scope="session")
