@@ -134,7 +134,10 @@ async def test_delete_instance_needs_hmac(api: Any, token: Any) -> None:
     await _create(api, token())
     bad = await api.delete(
         "/machines/counter/i/i1",
-        json={"dangerDataWillBeDeletedForever": True, "hmacSha256OfMachineInstanceNameWithMachineNameKey": "no"},
+        json={
+            "dangerDataWillBeDeletedForever": True,
+            "hmacSha256OfMachineInstanceNameWithMachineNameKey": "no",
+        },
         headers=admin,
     )
     assert bad.status == 400
@@ -154,7 +157,9 @@ async def test_desired_version_without_migration_path_is_400(api: Any, token: An
     admin = bearer(token())
     await _create(api, token())
     res = await api.put(
-        "/machines/counter/i/i1/v", json={"targetMachineVersionId": "ver_AAAAAAAAAAAAAAAAAAAAAA"}, headers=admin
+        "/machines/counter/i/i1/v",
+        json={"targetMachineVersionId": "ver_AAAAAAAAAAAAAAAAAAAAAA"},
+        headers=admin,
     )
     assert res.status in (400, 404)
     if res.status == 400:

@@ -77,7 +77,11 @@ async def test_identity_and_token_providers_and_exchange(api: Any, token: Any, c
     assert (await api.post("/idps", json=idp, headers=admin)).status == 204
     listed = await (await api.get("/idps", headers=admin)).json()
     assert any(i.get("iss") == "https://idp.example/" and "key" not in i for i in listed["idps"])
-    provider = {"service": "my-app", "keyId": config.production_key_id, "mapping": {"sub.$": "$.sub", "via": "idp"}}
+    provider = {
+        "service": "my-app",
+        "keyId": config.production_key_id,
+        "mapping": {"sub.$": "$.sub", "via": "idp"},
+    }
     assert (await api.post("/token-providers", json=provider, headers=admin)).status == 204
     providers = await (await api.get("/token-providers", headers=admin)).json()
     assert any(p["service"] == "my-app" for p in providers["tokenProviders"])

@@ -13,9 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sb_emulator.engine import actions as act
 from sb_emulator.engine.jsvalues import js_keys, js_truthy
-from sb_emulator.engine.model import NULL_EVENT, GuardMeta, Machine, StateNode, Transition
+from sb_emulator.engine.model import GuardMeta, Machine, StateNode, Transition
 
 Event = dict[str, Any]
 INIT_EVENT: Event = {"type": "xstate.init"}

@@ -175,7 +175,7 @@ def _done_events(entry: list[StateNode], config: list[StateNode], context: Any, 
             done["data"] = data
         out.append(done)
         grandparent = parent.parent
-        if grandparent.type == "parallel" and all(
+        if grandparent is not None and grandparent.type == "parallel" and all(
                 is_in_final_state(config, c) for c in grandparent.children()):
             out.append({"type": f"done.state.{grandparent.id}"})
     return out

@@ -322,7 +322,8 @@ def _delayed_transitions(machine: Machine, node: StateNode) -> list[Transition]:
         for j, c in enumerate(configs):
             cfg = dict(c) if isinstance(c, Mapping) else {"target": c}
             cfg["event"] = event_type
-            out.append(_make_transition(machine, node, cfg, f"{path}[{j}]" if isinstance(value, list) else path))
+            where = f"{path}[{j}]" if isinstance(value, list) else path
+            out.append(_make_transition(machine, node, cfg, where))
     return out
 
 

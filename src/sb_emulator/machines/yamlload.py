@@ -91,7 +91,7 @@ def _explain(error: jsonschema.ValidationError) -> str:
         return f"{error.message}; expected the key to be present"
     if error.validator in ("type", "enum", "pattern"):
         return f"{error.message}"
-    return error.message
+    return str(error.message)
 
 
 def _build(document: dict[str, Any], text: str, source: str, default_name: str

@@ -18,8 +18,12 @@ from typing import Any, Protocol
 from sb_emulator import ids
 from sb_emulator.clock import iso_from_ms
 from sb_emulator.errors import BadRequest, Conflict, DefinitionError, InvalidParameter, InvalidState, NotFound
-from sb_emulator.machines import MachineDefinition, load_definition, load_definition_text
-from sb_emulator.machines import looks_like_yaml_definition
+from sb_emulator.machines import (
+    MachineDefinition,
+    load_definition,
+    load_definition_text,
+    looks_like_yaml_definition,
+)
 from sb_emulator.service.core import EmulatorCore, machine_key, with_cursor
 
 MAX_GZIPPED = 1_000_000

@@ -168,7 +168,7 @@ class InstancesMixin(RuntimeMixin):
         entries = sorted(((v, i.name) for i in self.instances.values()
                           if i.org_id == org_id and i.machine == machine
                           for v in i.index_values.get(index, [])), reverse=dir == "desc")
-        if op is not None:
+        if op is not None and value is not None:
             compare = OPS[op]
             entries = [e for e in entries if compare(e[0], value)]
         if cursor:

@@ -39,9 +39,11 @@ class MigrationsMixin(RuntimeMixin):
             raise NoMigrationPath(f"no chain of migrations leads from {src} to {dst}")
         path: list[dict[str, Any]] = []
         node = dst
-        while (edge := previous[node]) is not None:
-            path.append(edge)
-            node = edge["from"]
+        step = previous[node]
+        while step is not None:
+            path.append(step)
+            node = step["from"]
+            step = previous[node]
         return list(reversed(path))
 
     async def apply_pending_upgrade(self, inst: Instance) -> list[Change]:

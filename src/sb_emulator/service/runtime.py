@@ -3,7 +3,7 @@
 ``deliver`` is the single path every event takes (client requests, timers, service results,
 other instances, the HTTP API): transition with the engine, refuse a context over the limit,
 persist (instance + transition + timers) atomically, then carry out the effects, publish the
-new state, and keep going while ephemeral services run (API.md §7.2–7.3).
+new state, and keep going while ephemeral services run (API.md §7.2-7.3).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from sb_emulator.engine import (
     ExecuteAction,
     Log,
     ScheduleEvent,
-    SendEvent,
     StartService,
     StopService,
     transition,
@@ -47,7 +46,7 @@ class ContextTooLarge(BadRequest):
 class Outbox:
     """Sends to other instances, carried out once the sender's lock is released."""
 
-    items: list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+    items: list[tuple[str, dict[str, Any], dict[str, Any]]] = field(default_factory=list)
 
 
 @dataclass

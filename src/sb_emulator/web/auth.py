@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from sb_emulator.auth.orgs import apply_act_header, resolve_org
 from sb_emulator.auth.scopes import require_scope
@@ -44,7 +45,7 @@ def requires(*scopes: str, admin_only: bool = False) -> Callable[[H], H]:
     return mark
 
 
-def auth_middleware() -> web.Middleware:
+def auth_middleware() -> Middleware:
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         requirement = _requirement_of(request)

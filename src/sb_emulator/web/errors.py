@@ -12,6 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from sb_emulator.errors import ApiError
 from sb_emulator.web.keys import SERVER_ERRORS
@@ -28,7 +29,7 @@ _HTTP_CODES = {
 }
 
 
-def error_middleware() -> web.Middleware:
+def error_middleware() -> Middleware:
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from sb_emulator.web.auth import org_and_auth, requires
 from sb_emulator.web.keys import EMULATOR
@@ -96,12 +96,12 @@ async def receive_upload(request: web.Request) -> web.Response:
     file_bytes: bytes | None = None
     reader = await request.multipart()
     async for part in reader:
-        if not hasattr(part, "name"):
+        if not isinstance(part, BodyPartReader):
             continue
         if part.name == "file":
-            file_bytes = await part.read(decode=False)  # type: ignore[union-attr]
+            file_bytes = await part.read(decode=False)
         elif part.name is not None:
-            fields[part.name] = await part.text()  # type: ignore[union-attr]
+            fields[part.name] = await part.text()
     await request.app[EMULATOR].receive_upload(
         request.match_info["uploadId"], fields, file_bytes, fields.get("content-encoding")
     )
