@@ -80,6 +80,9 @@ def _get(url: str) -> bytes:
     try:
         with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_S) as response:
             body: bytes = response.read(MAX_JWKS_BYTES + 1)
+    except urllib.error.HTTPError as e:
+        e.close()  # an HTTPError holds the open response; leaving it leaks the socket
+        raise JwksUnavailable(f"could not fetch the JWKS at {url}: HTTP {e.code}") from e
     except (urllib.error.URLError, OSError, ValueError) as e:
         raise JwksUnavailable(f"could not fetch the JWKS at {url}: {e}") from e
     if len(body) > MAX_JWKS_BYTES:
