@@ -235,3 +235,16 @@ async def test_failing_injected_fetcher_is_502(world: World, prod_key: ApiKey) -
         await world.exchange(jwt.encode({"aud": "j"}, private, algorithm="RS256"), "j",
                              fetch_jwks=broken)
     assert err.value.status == 502 and "connection refused" in err.value.message
+
+
+async def test_hmac_idp_configured_with_a_public_key_is_explained(
+    world: World, prod_key: ApiKey
+) -> None:
+    pem = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    world.add(IdentityProvider(ORG_ID, "pem-as-hmac", None, ("HS256",), pem, None, {}))
+    world.add(TokenProvider(ORG_ID, "pem", prod_key.id, {}))
+    token = subject({"aud": "pem-as-hmac"}, key=b"some-other-secret-entirely")
+    with pytest.raises(InvalidSubjectToken, match="cannot be verified"):
+        await world.exchange(token, "pem")

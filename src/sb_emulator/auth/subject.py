@@ -135,7 +135,7 @@ def _decode_with_any(
             return claims
         except jwt.InvalidSignatureError:
             reason = "its signature does not verify with the configured key"
-        except (jwt.InvalidTokenError, jwt.PyJWKError, TypeError, ValueError) as e:
+        except (jwt.PyJWTError, TypeError, ValueError) as e:  # bad key material, claims...
             reason = f"it cannot be verified: {e}"
     raise InvalidSubjectToken(f"subject token rejected by {_name(idp)}: {reason}")
 
