@@ -87,11 +87,26 @@ def _explain(error: jsonschema.ValidationError) -> str:
             hint = did_you_mean(extras[0], allowed)
             return (f"unknown key {extras[0]!r}; expected one of {', '.join(allowed)}"
                     + (f" ({hint})" if hint else ""))
+    if error.validator == "maxProperties" and error.schema.get("maxProperties") == 1:
+        kinds = ", ".join(sorted(error.schema.get("properties") or {}))
+        return f"{_keys(error.instance)} in one entry; expected exactly one of {kinds}"
+    if error.validator == "oneOf" and isinstance(error.instance, dict):
+        choices = " or ".join(sorted(k for s in error.schema["oneOf"] for k in s.get("required", [])))
+        return f"has {_keys(error.instance)}; expected exactly one of {choices}"
     if error.validator == "required":
         return f"{error.message}; expected the key to be present"
+    if error.validator == "enum" and isinstance(error.instance, str):
+        choices = [str(c) for c in error.validator_value]
+        hint = did_you_mean(error.instance, choices)
+        return (f"{error.instance!r} is not valid; expected one of {', '.join(choices)}"
+                + (f" ({hint})" if hint else ""))
     if error.validator in ("type", "enum", "pattern"):
         return f"{error.message}"
     return str(error.message)
+
+
+def _keys(value: Any) -> str:
+    return ", ".join(repr(k) for k in value) if isinstance(value, dict) else repr(value)
 
 
 def _build(document: dict[str, Any], text: str, source: str, default_name: str

@@ -1,0 +1,147 @@
+"""The YAML format's implementations: CEL guards, actions, delays, services, authorizers,
+indexes and migrations."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from sb_emulator.engine import CancelEvent, Log, ScheduleEvent, initial, transition
+from sb_emulator.machines import MachineDefinition, ServiceMeta, ServiceRejected, load_definition_text
+
+DOC = """
+name: features
+version: "2.0.0"
+machine:
+  id: features
+  initial: idle
+  predictableActionArguments: true
+  context: {count: 0, owner: alice, tags: [a, b], public: {}}
+  states:
+    idle:
+      on:
+        bump:
+          - cond: big
+            target: done
+          - actions: [bump, announce]
+        arm:
+          actions: [arm]
+        disarm:
+          actions: [disarm]
+        wait: waiting
+        pick:
+          actions: pick
+    waiting:
+      after:
+        retry: idle
+    done:
+      type: final
+guards:
+  big: context.count >= 2 && event.type == "bump"
+actions:
+  bump:
+    assign:
+      count: context.count + 1
+      public: '{"count": context.count + 1}'
+  announce:
+    log: '"count " + string(context.count)'
+  arm:
+    send: {event: {type: ring}, delay: 500, id: alarm}
+  disarm:
+    cancel: alarm
+  pick:
+    choose:
+      - cond: big
+        actions: [announce]
+      - actions: [bump]
+delays:
+  retry: context.count * 100 + 1
+services:
+  ok:
+    resolve: '{"n": data.n * 2}'
+  fail:
+    reject: '"boom"'
+allowRead: authContext.sub == context.owner
+allowWrite: type == "initialization" || authContext.sub == context.owner
+indexes:
+  tag: context.tags
+  owner: context.owner
+upgradeState:
+  idle: waiting
+upgradeContext:
+  count: context.count * 10
+"""
+
+
+@pytest.fixture
+def d() -> MachineDefinition:
+    return load_definition_text(DOC, "features.yaml")
+
+
+def test_guards_assign_and_log(d: MachineDefinition) -> None:
+    snap, _ = initial(d.machine)
+    snap, effects = transition(d.machine, snap, "bump")
+    assert snap.context["count"] == 1 and snap.context["public"] == {"count": 1}
+    assert [e.value for e in effects if isinstance(e, Log)] == ["count 1"]
+    snap, _ = transition(d.machine, snap, "bump")
+    snap, _ = transition(d.machine, snap, "bump")
+    assert snap.value == "done" and snap.done
+
+
+def test_send_with_delay_and_cancel(d: MachineDefinition) -> None:
+    snap, _ = initial(d.machine)
+    snap, effects = transition(d.machine, snap, "arm")
+    assert effects == (ScheduleEvent("alarm", {"type": "ring"}, 500, None),)
+    snap, effects = transition(d.machine, snap, "disarm")
+    assert effects == (CancelEvent("alarm"),)
+
+
+def test_named_delay_from_context(d: MachineDefinition) -> None:
+    snap, _ = initial(d.machine, {**d.machine.context, "count": 3})
+    _, effects = transition(d.machine, snap, "wait")
+    assert [e.delay_ms for e in effects if isinstance(e, ScheduleEvent)] == [301]
+
+
+def test_choose(d: MachineDefinition) -> None:
+    snap, _ = initial(d.machine)
+    snap, _ = transition(d.machine, snap, "pick")
+    assert snap.context["count"] == 1
+
+
+def test_services_resolve_and_reject(d: MachineDefinition) -> None:
+    async def no_sleep(ms: int) -> None:
+        return None
+
+    meta = ServiceMeta({"n": 21}, no_sleep)
+    assert asyncio.run(d.services["ok"]({}, {}, meta)) == {"n": 42}
+    with pytest.raises(ServiceRejected) as raised:
+        asyncio.run(d.services["fail"]({}, {}, meta))
+    assert raised.value.data == "boom"
+
+
+def test_authorizers(d: MachineDefinition) -> None:
+    base: dict[str, Any] = {"machineInstanceName": "i", "context": {"owner": "alice"},
+                            "state": "idle", "event": None}
+    assert d.allow_read({**base, "authContext": {"sub": "alice"}}) is True
+    assert d.allow_read({**base, "authContext": {"sub": "bob"}}) is False
+    assert d.allow_write({**base, "type": "initialization", "authContext": {}}) is True
+    assert d.allow_write({**base, "type": "event", "authContext": {"sub": "bob"}}) is False
+
+
+def test_indexes_and_migration(d: MachineDefinition) -> None:
+    assert d.indexes["tag"]({"tags": ["x", "y"]}) == ["x", "y"]
+    assert d.indexes["owner"]({"owner": "zoe"}) == "zoe"
+    assert d.upgrade_state is not None and d.upgrade_context is not None
+    assert d.upgrade_state(["idle"], {}) == ["waiting"]
+    assert d.upgrade_state(["done"], {}) == ["done"]
+    assert d.upgrade_context([["idle"]], [["waiting"]], {"count": 2, "x": 1}) == {"count": 20, "x": 1}
+    assert (d.name, d.version_label) == ("features", "2.0.0")
+
+
+def test_schema_ships_in_the_package() -> None:
+    from importlib import resources
+
+    text = resources.files("sb_emulator.schemas").joinpath("definition.schema.json").read_text()
+    assert '"machine"' in text
