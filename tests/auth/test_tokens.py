@@ -123,6 +123,7 @@ def _failure_cases(key: ApiKey) -> dict[str, tuple[str | None, str, str]]:
     return {
         "missing": (None, "missing-token", "missing authorization header"),
         "blank": ("  ", "missing-token", "missing authorization header"),
+        "bearer-only": ("Bearer ", "missing-token", "no token after 'Bearer'"),
         "basic": ("Basic dXNlcjpwYXNz", "not-bearer", "'Basic' scheme"),
         "garbage": ("Bearer not-a-jwt", "malformed-token", "not a compact JWT"),
         "bad-payload": (
@@ -170,7 +171,7 @@ def _failure_cases(key: ApiKey) -> dict[str, tuple[str | None, str, str]]:
 
 @pytest.mark.parametrize(
     "case",
-    ["missing", "blank", "basic", "garbage", "bad-payload", "alg-none", "no-kid",
+    ["missing", "blank", "bearer-only", "basic", "garbage", "bad-payload", "alg-none", "no-kid",
      "unknown-kid", "wrong-signature", "tampered", "expired", "other-aud", "act-not-object",
      "future-nbf"],
 )

@@ -131,11 +131,16 @@ def bearer_token(value: str | None) -> str:
     """The token of ``Bearer <token>``; a value without a scheme is taken as the token."""
     if value is None or not value.strip():
         raise Unauthenticated(
-            "missing authorization header: send 'authorization: Bearer <State Backed token>'",
+            "missing authorization header: send 'authorization: Bearer <State Backed token>' "
+            "(on /rt: the token query parameter)",
             code="missing-token",
         )
     scheme, _, rest = value.strip().partition(" ")
     if not rest.strip():
+        if scheme.lower() == "bearer":
+            raise Unauthenticated(
+                "authorization header has no token after 'Bearer'", code="missing-token"
+            )
         return scheme  # a bare token (the WebSocket passes the JWT in the query string)
     if scheme.lower() != "bearer":
         raise Unauthenticated(
