@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 from aiohttp import web
@@ -22,6 +22,9 @@ from sb_emulator.errors import NotFound, RejectedByMachineAuthorizer
 from sb_emulator.web.keys import EMULATOR, SERVER_ERRORS
 from sb_emulator.web.realtime import setup_realtime
 from tests.realtime.wsclient import RtClient, states_of
+
+if TYPE_CHECKING:
+    from sb_emulator.service import Emulator
 
 ORG = "org_fakeFakeFakeFakeFakeFa"
 KEY = ApiKey(
@@ -89,7 +92,7 @@ async def rt(
     aiohttp_client: Callable[..., Awaitable[TestClient[Any, Any]]], fake: ScriptedEmulator
 ) -> Callable[[], Awaitable[RtClient]]:
     app = web.Application()
-    app[EMULATOR] = fake
+    app[EMULATOR] = cast("Emulator", fake)  # duck-typed: only what /rt calls
     app[SERVER_ERRORS] = []
     setup_realtime(app)
     client = await aiohttp_client(app)

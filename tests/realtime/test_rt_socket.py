@@ -6,10 +6,12 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 import aiohttp
+import pytest
 
 from sb_emulator.auth.records import ApiKey
 from sb_emulator.auth.tokens import sign_token
 from sb_emulator.config import EmulatorConfig
+from sb_emulator.web import realtime
 from tests.realtime.conftest import Api, bearer, create_instance, send_event
 from tests.realtime.wsclient import RtClient, states_of
 
@@ -327,3 +329,22 @@ async def test_shutdown_closes_every_socket(api: Api, token: Token, rt: Connect)
         msg = await client.ws.receive(timeout=5)
         assert msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
         assert client.ws.closed or msg.type == aiohttp.WSMsgType.CLOSE
+
+
+def test_idle_timeout_is_far_above_the_clients_ping_interval() -> None:
+    # the client pings exactly every 5 minutes; nothing may be enforced below 10 minutes
+    assert realtime.IDLE_TIMEOUT_S >= 600
+
+
+async def test_only_silence_beyond_the_idle_timeout_closes_a_socket(
+    token: Token, rt: Connect, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(realtime, "IDLE_TIMEOUT_S", 0.4)
+    quiet, chatty = await rt(token()), await rt(token())
+    for _ in range(8):
+        await chatty.ping()
+        await asyncio.sleep(0.1)
+    msg = await quiet.ws.receive(timeout=5)
+    assert msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+    await chatty.subscribe("r", "door", "missing")
+    assert (await chatty.next())["status"] == 404  # still served

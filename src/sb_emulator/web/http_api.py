@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import parse_qsl
 
 from aiohttp import web
 from multidict import CIMultiDict
@@ -77,8 +78,6 @@ async def _parsed_body(request: web.Request) -> Any:
             raise BadRequest(f"request body is not valid JSON: {err}") from err
     text = raw.decode(request.charset or "utf-8", errors="replace")
     if mime == "application/x-www-form-urlencoded":
-        from urllib.parse import parse_qsl
-
         return dict(parse_qsl(text, keep_blank_values=True))
     return text
 

@@ -202,7 +202,10 @@ class RealtimeConnection:
             except Exception as err:  # a service bug must not kill the connection silently
                 log.exception("error while serving /rt")
                 self._report_problem(err)
-                await self._fail_command(command, err)
+                try:
+                    await self._fail_command(command, err)
+                except ConnectionResetError:
+                    return
 
     async def _execute(self, command: _Command) -> None:
         if isinstance(command, SubscribeToInstance):
