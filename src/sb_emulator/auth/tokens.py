@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from jwt.types import Options
 
 API_AUDIENCE = "https://api.statebacked.dev/"
-AUDIENCE = API_AUDIENCE
 LEEWAY_S = 10
 DEFAULT_LIFETIME_S = 3600
 
