@@ -212,6 +212,20 @@ async def test_service_result_transition_reaches_subscribers(
     assert (await admin.json())["context"]["width"] == 82
 
 
+async def test_transition_caused_by_another_instance_reaches_subscribers(
+    api: Api, token: Token, rt: Connect
+) -> None:
+    await create_instance(api, token("alice"), "door", "d1", owner="alice")
+    await create_instance(api, token(), "bell", "b1")
+    client = await rt(token("alice"))
+    await client.subscribe("r", "door", "d1")
+    await client.updates(1)
+    await send_event(api, token(), "bell", "b1", "ring")
+    (update,) = await client.updates(1)
+    assert update["machineInstanceName"] == "d1"
+    assert update["publicContext"] == {"opens": 0, "knocks": 1}
+
+
 async def test_bad_token_is_accepted_then_every_subscribe_errors(api: Api, rt: Connect) -> None:
     rest = await api.get("/machines/door/i/d1", headers=bearer("not-a-jwt"))
     assert rest.status == 401
