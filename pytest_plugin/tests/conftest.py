@@ -6,6 +6,11 @@ from pathlib import Path
 import pytest
 from plugin_support import Deployment, start_deployment
 
+# pytester's inline runs restore sys.modules after each run, and the `cel` extension module
+# (pyo3) panics when it is initialised a second time in one process. Importing the server
+# stack once here, before any inline run, keeps it loaded across them (and makes them fast).
+import sb_emulator.web  # noqa: F401
+
 pytest_plugins = ["pytester"]
 
 CONTRACT_MACHINES = Path(__file__).parent / "machines"

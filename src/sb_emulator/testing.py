@@ -353,6 +353,13 @@ class EmulatorServer:
         return self.config.org_id
 
     @property
+    def app(self) -> web.Application:
+        """The running aiohttp application (for tools that need to look inside)."""
+        if self._app is None:
+            raise RuntimeError("the emulator server is not running; call start() first")
+        return self._app
+
+    @property
     def is_running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
@@ -407,10 +414,10 @@ class EmulatorServer:
         self._stop = asyncio.Event()
         app = create_app(self.config)
         app.on_response_prepare.append(_record_request)
-        runner = web.AppRunner(app, handle_signals=False, access_log=None)
+        runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         try:
-            site = web.TCPSite(runner, self.config.host, self.config.port, shutdown_timeout=1.0)
+            site = web.TCPSite(runner, self.config.host, self.config.port)
             await site.start()
             self._port = _bound_port(runner)
             self._app = app
@@ -529,7 +536,9 @@ Target = EmulatorServer | RemoteTarget
 async def _record_request(request: web.Request, response: web.StreamResponse) -> None:
     from sb_emulator.web.keys import RECORDED_REQUESTS
 
-    body = await request.read() if request.can_read_body else b""
+    # read() returns the bytes the handler already read (aiohttp caches them); a body the
+    # handler streamed itself (multipart uploads) is gone by now and records as b"".
+    body = await request.read()
     request.app[RECORDED_REQUESTS].append(
         {
             "method": request.method,
