@@ -362,3 +362,20 @@ async def test_only_silence_beyond_the_idle_timeout_closes_a_socket(
     assert msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
     await chatty.subscribe("r", "door", "missing")
     assert (await chatty.next())["status"] == 404  # still served
+
+
+async def test_closing_sockets_on_demand_lets_clients_reconnect_and_resubscribe(
+    api: Api, token: Token, rt: Connect
+) -> None:
+    await create_instance(api, token("alice"), "door", "d1", owner="alice")
+    client = await rt(token("alice"))
+    await client.subscribe("r", "door", "d1")
+    await client.updates(1)
+    assert api.app is not None
+    await realtime.close_realtime_sockets(api.app, "state replaced")
+    msg = await client.ws.receive(timeout=5)
+    assert msg.type == aiohttp.WSMsgType.CLOSE
+    assert msg.extra == "state replaced"
+    again = await rt(token("alice"))
+    await again.subscribe("r", "door", "d1")
+    assert states_of(await again.updates(1)) == ["closed"]

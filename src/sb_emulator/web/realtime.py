@@ -105,10 +105,20 @@ def authenticate_socket(request: web.Request) -> Principal | ApiError:
         return err
 
 
-async def _close_sockets(app: web.Application) -> None:
+async def close_realtime_sockets(app: web.Application, reason: str = "server restarting") -> None:
+    """Close every open `/rt` socket (going away).
+
+    The real client reconnects at once after a close and replays its subscriptions, so this
+    is also how subscribers learn that the service's state was replaced (reset, import): their
+    old service subscriptions are gone, the replayed ones read the new state.
+    """
     sockets: weakref.WeakSet[web.WebSocketResponse] = app[OPEN_SOCKETS]
     for ws in list(sockets):
-        await ws.close(code=WSCloseCode.GOING_AWAY, message=b"sb-emulator shutting down")
+        await ws.close(code=WSCloseCode.GOING_AWAY, message=reason.encode()[:120])
+
+
+async def _close_sockets(app: web.Application) -> None:
+    await close_realtime_sockets(app, "sb-emulator shutting down")
 
 
 @dataclass(eq=False)
