@@ -1,10 +1,9 @@
 """The plugin's own tests: pytester runs whole pytest sessions that use the plugin."""
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from plugin_support import Deployment, start_deployment
+from plugin_support import CONTRACT_MACHINES, Deployment, start_deployment
 
 # pytester's inline runs restore sys.modules after each run, and the `cel` extension module
 # (pyo3) panics when it is initialised a second time in one process. Importing the server
@@ -12,8 +11,6 @@ from plugin_support import Deployment, start_deployment
 import sb_emulator.web  # noqa: F401
 
 pytest_plugins = ["pytester"]
-
-CONTRACT_MACHINES = Path(__file__).parent / "machines"
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ from sb_emulator.testing import Client, RemoteTarget
 KEY_ID = "sbk_contractModeTestKey000"
 KEY_SECRET = "sbsec_contract-mode-test-secret"
 ORG_ID = "org_contractModeTestOrg00"
+CONTRACT_MACHINES = Path(__file__).parent / "machines"  # what the deployment has deployed
 LISTENING = re.compile(r"sb-emulator listening on (http://\S+)")
 START_TIMEOUT_S = 30.0
 # Inner pytester sessions have no ini file: settle what installed plugins would warn about.
