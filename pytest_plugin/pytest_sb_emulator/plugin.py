@@ -34,7 +34,7 @@ from sb_emulator.testing import (
     RemoteTarget,
     ServerError,
     Target,
-    testing_config,
+    emulator_config,
 )
 
 ENV_TARGET = "SB_EMULATOR_TARGET"
@@ -119,7 +119,7 @@ def sb_emulator_machines(pytestconfig: pytest.Config) -> list[Path]:
 @pytest.fixture(scope="session")
 def sb_emulator_config(sb_emulator_machines: list[Path]) -> EmulatorConfig:
     """The embedded emulator's settings; override this fixture to change them."""
-    return testing_config(machines=tuple(str(p) for p in sb_emulator_machines))
+    return emulator_config(machines=tuple(str(p) for p in sb_emulator_machines))
 
 
 @pytest.fixture(scope="session")

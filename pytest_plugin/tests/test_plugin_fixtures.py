@@ -160,11 +160,11 @@ def test_load_at_run_time_and_config_override(machines_dir: pytest.Pytester) -> 
     machines_dir.makeconftest(
         """
         import pytest
-        from sb_emulator.testing import testing_config
+        from sb_emulator.testing import emulator_config
 
         @pytest.fixture(scope="session")
         def sb_emulator_config():
-            return testing_config(org_id="org_customOrgForPluginTest")
+            return emulator_config(org_id="org_customOrgForPluginTest")
         """
     )
     machines_dir.makepyfile(

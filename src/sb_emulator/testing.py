@@ -42,7 +42,7 @@ ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
 CALL_TIMEOUT_S = 120.0  # a call into the server loop (reset, clock, load) never takes this long
 
 
-def testing_config(**overrides: Any) -> EmulatorConfig:
+def emulator_config(**overrides: Any) -> EmulatorConfig:
     """The configuration tests want: any free port, a manual clock, strict responses."""
     values: dict[str, Any] = {"port": 0, "clock": "manual", "strict": True}
     values.update(overrides)
@@ -325,14 +325,14 @@ class RemoteTarget:
 class EmulatorServer:
     """An emulator served from a background thread of this process.
 
-    >>> with EmulatorServer(testing_config(machines=("machines/",))) as server:
+    >>> with EmulatorServer(emulator_config(machines=("machines/",))) as server:
     ...     server.client().create_instance("counter", "c1")
     """
 
     is_emulator = True
 
     def __init__(self, config: EmulatorConfig | None = None):
-        self.config = config if config is not None else testing_config()
+        self.config = config if config is not None else emulator_config()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._app: web.Application | None = None
@@ -441,13 +441,18 @@ class EmulatorServer:
         return self._app[EMULATOR]
 
     def reset(self) -> None:
-        """Back to a freshly started emulator: no instances, only the configured machines."""
+        """Back to a freshly started emulator: no instances, only the configured machines.
 
-        async def reset() -> None:
-            await self._emulator().reset()
+        Goes through ``POST /_emulator/reset`` so that whatever the web layer does on a reset
+        (closing realtime sockets, ...) happens here too; then forgets recorded requests and
+        server errors.
+        """
+        Client(self.url).request("POST", "/_emulator/reset")
+
+        async def forget() -> None:
             self._clear_lists()
 
-        self._call(reset())
+        self._call(forget())
 
     def advance(self, ms: int) -> int:
         """Move the manual clock forward, firing every delayed event that falls due."""
@@ -534,7 +539,11 @@ Target = EmulatorServer | RemoteTarget
 
 
 async def _record_request(request: web.Request, response: web.StreamResponse) -> None:
+    """Keep every request of the emulated API (not the emulator's own control routes)."""
     from sb_emulator.web.keys import RECORDED_REQUESTS
+
+    if request.path.startswith("/_emulator/"):
+        return
 
     # read() returns the bytes the handler already read (aiohttp caches them); a body the
     # handler streamed itself (multipart uploads) is gone by now and records as b"".
