@@ -8,7 +8,6 @@ import json
 import signal
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 from sb_emulator import __version__
@@ -20,7 +19,7 @@ ADMIN_TOKEN_LIFETIME_S = 30 * 24 * 3600
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0] not in SUBCOMMANDS and args[0] not in ("-h", "--help", "--version"):
+    if not args or (args[0] not in SUBCOMMANDS and args[0] not in ("-h", "--help", "--version")):
         args.insert(0, "serve")
     parser = build_parser()
     ns = parser.parse_args(args)
@@ -111,7 +110,9 @@ def mint_token(
         id=config.key_id, org_id=config.org_id, name="admin", secret=config.key_secret,
         scopes=frozenset(), created_at_ms=0,
     )
-    return sign_token(key, {"sub": sub, **claims}, expires_in_s=expires_in_s)
+    # `sub` also goes top-level, so machine code that verifies the JWT itself (the HTTP API
+    # handlers of fixtures/machines/order.*) reads it as jwt.sub.
+    return sign_token(key, {"sub": sub, **claims}, expires_in_s=expires_in_s, sub=sub)
 
 
 async def serve(config: EmulatorConfig) -> int:

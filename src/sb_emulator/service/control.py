@@ -65,6 +65,7 @@ class ControlMixin(TimersMixin):
         self.transitions = {key: list(items) for key, items in (state.get("transitions") or {}).items()}
         self.definitions = {vid: d for vid, d in self.definitions.items() if vid in self.docs["versions"]}
         self.listeners = {}
+        self._timer_heap = None
         if persist:
             self.store.replace_all({**{n: self.docs[n] for n in COLLECTIONS},
                                     "instances": {k: i.to_json() for k, i in self.instances.items()},

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
 from typing import TYPE_CHECKING, Any
 
 from sb_emulator.clock import ManualClock
@@ -23,6 +24,9 @@ from sb_emulator.store.base import Change
 class TimersMixin(RuntimeMixin):
     _timer_task: asyncio.Task[None] | None = None
     _timer_wakeup: asyncio.Event | None = None
+    # (due ms, timer id) in due order; entries whose document changed or vanished are stale
+    # and skipped, so cancelling stays O(1) and finding the next timer O(log n).
+    _timer_heap: list[tuple[int, str]] | None = None
 
     if TYPE_CHECKING:
         async def deliver_to_target(self, inst: Instance, to: Any, event: dict[str, Any]
@@ -30,9 +34,11 @@ class TimersMixin(RuntimeMixin):
 
     def schedule_timer(self, inst: Instance, effect: ScheduleEvent) -> Change:
         timer_id = f"{inst.key}#{effect.send_id}"
+        due = self.clock.now_ms() + int(effect.delay_ms)
         change = self.put("timers", timer_id, {
             "instance": inst.key, "sendId": effect.send_id, "event": effect.event,
-            "dueMs": self.clock.now_ms() + int(effect.delay_ms), "to": effect.to, "attempts": 0})
+            "dueMs": due, "to": effect.to, "attempts": 0})
+        self._push_timer(due, timer_id)
         if self._timer_wakeup is not None:
             self._timer_wakeup.set()
         return change
@@ -43,13 +49,32 @@ class TimersMixin(RuntimeMixin):
             return None
         return self.delete("timers", timer_id)
 
+    def _push_timer(self, due: int, timer_id: str) -> None:
+        if self._timer_heap is None:
+            self._rebuild_timer_heap()
+        assert self._timer_heap is not None
+        heapq.heappush(self._timer_heap, (due, timer_id))
+
+    def _rebuild_timer_heap(self) -> None:
+        self._timer_heap = [(doc["dueMs"], key) for key, doc in self.docs["timers"].items()]
+        heapq.heapify(self._timer_heap)
+
     def next_timer(self, until_ms: int | None = None) -> tuple[str, dict[str, Any]] | None:
-        due = [(doc["dueMs"], key) for key, doc in self.docs["timers"].items()
-               if until_ms is None or doc["dueMs"] <= until_ms]
-        if not due:
-            return None
-        _, key = min(due)
-        return key, self.docs["timers"][key]
+        """The earliest pending timer (due by ``until_ms`` when given)."""
+        if self._timer_heap is None:
+            self._rebuild_timer_heap()
+        heap = self._timer_heap
+        assert heap is not None
+        while heap:
+            due, key = heap[0]
+            doc = self.docs["timers"].get(key)
+            if doc is None or doc["dueMs"] != due:
+                heapq.heappop(heap)  # stale: cancelled, fired or rescheduled
+                continue
+            if until_ms is not None and due > until_ms:
+                return None
+            return key, doc
+        return None
 
     async def fire_timer(self, timer_id: str, doc: dict[str, Any]) -> None:
         inst = self.instances.get(doc["instance"])
@@ -74,8 +99,9 @@ class TimersMixin(RuntimeMixin):
             return
         self.add_log(inst, f"delayed event {doc['event'].get('type')!r} failed ({err.message}); "
                            f"retrying in {self.settings.retry_delay_ms} ms", "stderr")
-        self.persist([self.put("timers", timer_id, {
-            **doc, "attempts": attempts, "dueMs": self.clock.now_ms() + self.settings.retry_delay_ms})])
+        due = self.clock.now_ms() + self.settings.retry_delay_ms
+        self.persist([self.put("timers", timer_id, {**doc, "attempts": attempts, "dueMs": due})])
+        self._push_timer(due, timer_id)
 
     async def advance_clock(self, ms: int) -> None:
         clock = self.clock

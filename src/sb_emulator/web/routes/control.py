@@ -11,6 +11,7 @@ from aiohttp import web
 from sb_emulator import __version__
 from sb_emulator.errors import InvalidParameter
 from sb_emulator.web.keys import CONFIG, EMULATOR
+from sb_emulator.web.realtime import close_realtime_sockets
 from sb_emulator.web.responses import json_body, json_response, no_content
 
 routes = web.RouteTableDef()
@@ -27,6 +28,9 @@ async def health(request: web.Request) -> web.Response:
 @routes.post("/_emulator/reset")
 async def reset(request: web.Request) -> web.Response:
     await request.app[EMULATOR].reset()
+    # subscribers would otherwise listen to instances that no longer exist: closing makes the
+    # real client reconnect and re-subscribe at once, reading the new state
+    await close_realtime_sockets(request.app, "emulator reset")
     return no_content()
 
 
@@ -55,4 +59,5 @@ async def export_state(request: web.Request) -> web.Response:
 @routes.post("/_emulator/import")
 async def import_state(request: web.Request) -> web.Response:
     await request.app[EMULATOR].import_state(await json_body(request))
+    await close_realtime_sockets(request.app, "emulator state imported")
     return no_content()

@@ -1,0 +1,1 @@
+"""Benchmarks: every figure is measured beside a baseline in the same run (see run.py)."""
