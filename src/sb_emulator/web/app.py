@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
 from sb_emulator.bootstrap import build_emulator, shutdown_emulator
 from sb_emulator.config import EmulatorConfig
+from sb_emulator.openapi import OpenApiSpec
 from sb_emulator.web.auth import auth_middleware
 from sb_emulator.web.cors import cors_middleware
 from sb_emulator.web.errors import error_middleware
@@ -15,6 +16,7 @@ from sb_emulator.web.http_api import routes as http_api_routes
 from sb_emulator.web.keys import CONFIG, EMULATOR, RECORDED_REQUESTS, SERVER_ERRORS
 from sb_emulator.web.realtime import setup_realtime
 from sb_emulator.web.routes import all_routes
+from sb_emulator.web.validation import request_validation_middleware
 
 # The client posts migration bodies carrying the gzipped bundle as a JSON object of bytes
 # (API.md §4.3 #18): several MB of JSON for a 1 MB bundle.
@@ -22,6 +24,7 @@ MAX_REQUEST_BYTES = 64 * 1024 * 1024
 
 
 def create_app(config: EmulatorConfig) -> web.Application:
+    spec = OpenApiSpec.load()  # compiled once; a spec that does not compile stops start-up
     server_errors: list[BaseException] = []
     app = web.Application(
         client_max_size=MAX_REQUEST_BYTES,
@@ -29,6 +32,10 @@ def create_app(config: EmulatorConfig) -> web.Application:
             cors_middleware(),
             error_middleware(),
             auth_middleware(),
+            request_validation_middleware(
+                spec=spec, strict_responses=config.strict,
+                on_response_problem=server_errors.append,
+            ),
         ],
     )
     app[CONFIG] = config
@@ -37,6 +44,7 @@ def create_app(config: EmulatorConfig) -> web.Application:
     app.add_routes(all_routes())
     app.add_routes(http_api_routes)
     setup_realtime(app)
+    app.router.add_get("/openapi.yaml", _spec_handler(spec))
     app.cleanup_ctx.append(_emulator_context)
     return app
 
@@ -47,3 +55,10 @@ async def _emulator_context(app: web.Application) -> AsyncIterator[None]:
     app[EMULATOR] = emulator
     yield
     await shutdown_emulator(emulator, config)
+
+
+def _spec_handler(spec: OpenApiSpec) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def serve_spec(request: web.Request) -> web.Response:
+        return web.Response(text=spec.text, content_type="application/yaml")
+
+    return serve_spec
