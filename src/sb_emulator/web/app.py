@@ -9,11 +9,11 @@ from aiohttp import web
 from sb_emulator.bootstrap import build_emulator, shutdown_emulator
 from sb_emulator.config import EmulatorConfig
 from sb_emulator.openapi import OpenApiSpec
-from sb_emulator.web.auth import auth_middleware
+from sb_emulator.web.auth import VerifiedTokens, auth_middleware
 from sb_emulator.web.cors import cors_middleware
 from sb_emulator.web.errors import error_middleware
 from sb_emulator.web.http_api import routes as http_api_routes
-from sb_emulator.web.keys import CONFIG, EMULATOR, RECORDED_REQUESTS, SERVER_ERRORS
+from sb_emulator.web.keys import CONFIG, EMULATOR, RECORDED_REQUESTS, SERVER_ERRORS, TOKEN_CACHE
 from sb_emulator.web.realtime import setup_realtime
 from sb_emulator.web.routes import all_routes
 from sb_emulator.web.validation import request_validation_middleware
@@ -41,6 +41,7 @@ def create_app(config: EmulatorConfig) -> web.Application:
     app[CONFIG] = config
     app[SERVER_ERRORS] = server_errors
     app[RECORDED_REQUESTS] = []
+    app[TOKEN_CACHE] = VerifiedTokens()
     app.add_routes(all_routes())
     app.add_routes(http_api_routes)
     setup_realtime(app)

@@ -8,6 +8,8 @@ service. Routes without a declaration (``/tokens``, uploads, ``/http-api``, ``/r
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -18,9 +20,9 @@ from aiohttp.typedefs import Middleware
 
 from sb_emulator.auth.orgs import apply_act_header, resolve_org
 from sb_emulator.auth.scopes import require_scope
-from sb_emulator.auth.tokens import Principal, verify_bearer
+from sb_emulator.auth.tokens import LEEWAY_S, Principal, verify_bearer
 from sb_emulator.errors import MissingUser
-from sb_emulator.web.keys import EMULATOR, PRINCIPAL
+from sb_emulator.web.keys import EMULATOR, PRINCIPAL, TOKEN_CACHE
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 H = TypeVar("H", bound=Handler)
@@ -56,10 +58,64 @@ def auth_middleware() -> Middleware:
     return middleware
 
 
+class VerifiedTokens:
+    """Tokens already verified, so a client reusing its token is not re-verified each call.
+
+    A hit is only trusted while the token has not expired and its key still exists with the
+    same secret (a deleted or replaced key invalidates it at once). Bounded, oldest out first.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self.entries: dict[str, tuple[Principal, float | None, str]] = {}
+
+    def get(self, token: str, key_lookup: Any, now: float) -> Principal | None:
+        entry = self.entries.get(token)
+        if entry is None:
+            return None
+        principal, expires_at, secret = entry
+        key = key_lookup(principal.key_id)
+        if (expires_at is not None and now > expires_at) or key is None or key.secret != secret:
+            del self.entries[token]
+            return None
+        return principal
+
+    def put(self, token: str, principal: Principal, expires_at: float | None, secret: str) -> None:
+        if len(self.entries) >= self.size:
+            del self.entries[next(iter(self.entries))]
+        self.entries[token] = (principal, expires_at, secret)
+
+
+def verify_cached(header: str | None, key_lookup: Any, cache: VerifiedTokens) -> Principal:
+    now = time.time()
+    if header and header[:7].lower() == "bearer ":
+        token = header[7:].strip()
+        cached = cache.get(token, key_lookup, now)
+        if cached is not None:
+            return cached
+        principal = verify_bearer(header, key_lookup, int(now))
+        key = key_lookup(principal.key_id)
+        if key is not None:
+            cache.put(token, principal, _expiry(token), key.secret)
+        return principal
+    return verify_bearer(header, key_lookup, int(now))
+
+
+def _expiry(token: str) -> float | None:
+    """The token's exp plus the verification leeway (the payload was verified already)."""
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return 0.0
+    exp = claims.get("exp")
+    return float(exp) + LEEWAY_S if isinstance(exp, int | float) else None
+
+
 def authenticate(request: web.Request, requirement: AuthRequirement) -> Principal:
     emulator = request.app[EMULATOR]
-    principal = verify_bearer(
-        request.headers.get("authorization"), emulator.find_key, int(time.time())
+    principal = verify_cached(
+        request.headers.get("authorization"), emulator.find_key, request.app[TOKEN_CACHE]
     )
     principal = resolve_org(principal, request.headers.get(ORG_HEADER))
     if requirement.admin_only and not principal.is_admin:

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from sb_emulator.auth.tokens import Principal
     from sb_emulator.config import EmulatorConfig
     from sb_emulator.service import Emulator
+    from sb_emulator.web.auth import VerifiedTokens
 
 CONFIG: web.AppKey[EmulatorConfig] = web.AppKey("sb_config")
 EMULATOR: web.AppKey[Emulator] = web.AppKey("sb_emulator")
@@ -22,3 +23,4 @@ RECORDED_REQUESTS: web.AppKey[list[dict[str, Any]]] = web.AppKey("sb_recorded_re
 # Per-request storage: the authenticated caller, and the body the validation middleware parsed.
 PRINCIPAL: web.RequestKey[Principal] = web.RequestKey("sb_principal")
 BODY: web.RequestKey[Any] = web.RequestKey("sb_body")
+TOKEN_CACHE: web.AppKey[VerifiedTokens] = web.AppKey("sb_token_cache")
