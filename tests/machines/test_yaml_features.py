@@ -68,10 +68,11 @@ allowWrite: type == "initialization" || authContext.sub == context.owner
 indexes:
   tag: context.tags
   owner: context.owner
-upgradeState:
-  idle: waiting
-upgradeContext:
-  count: context.count * 10
+migration:
+  upgradeState:
+    idle: waiting
+  upgradeContext:
+    count: context.count * 10
 """
 
 

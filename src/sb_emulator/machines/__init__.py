@@ -8,7 +8,7 @@ from sb_emulator.errors import DefinitionError
 from sb_emulator.machines.definition import HttpApiEndpoint, MachineDefinition, ServiceMeta
 from sb_emulator.machines.pyload import load_python_definition
 from sb_emulator.machines.yamlbuild import HttpApiHandlerError, ServiceRejected
-from sb_emulator.machines.yamlload import load_yaml_definition
+from sb_emulator.machines.yamlload import load_migration_text, load_yaml_definition
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -21,6 +21,7 @@ __all__ = [
     "ServiceRejected",
     "load_definition",
     "load_definition_text",
+    "load_migration_text",
     "load_path",
     "looks_like_yaml_definition",
 ]

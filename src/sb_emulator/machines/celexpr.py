@@ -1,17 +1,35 @@
-"""CEL expressions for YAML machines.
+"""CEL expressions for YAML machines, behind one small module so the library can be swapped.
 
-Library choice: ``common-expression-language`` (module ``cel``, Rust bindings of cel-rust).
-Measured here against ``cel-python``: about 6 µs against 155 µs per guard evaluation, and it
-reports parse errors with a position and the variables an expression references, which we use
-to reject unknown names at load time. Kept behind this one module so it can be swapped.
+Library choice: ``common-expression-language`` (module ``cel``, Rust bindings of cel-rust)
+over ``cel-python`` (module ``celpy``, pure Python). Measured on this machine for a typical
+guard (``context.count > 0 && event.type == "go" && size(context.items) == 2``):
+
+* speed: compile+eval 48 µs against 1,040 µs; eval of a compiled program 18 µs against
+  415 µs (celpy must also wrap every input in its own types with ``json_to_cel``);
+* conformance, on the cases YAML machines lean on (maps, lists, ``has()``, string functions,
+  macros, int/double): both agree on maps, lists, ``has()``, ``startsWith``/``contains``,
+  ``map``/``filter``/``exists``, integer division. They differ on numbers, and ``cel`` is the
+  one that follows the CEL spec: ``1 == 1.0`` is true (heterogeneous numeric equality, where
+  celpy raises "no matching overload") and ``49.99 * 2`` is an error in both spec and ``cel``
+  while celpy silently coerces it. ``cel`` returns plain Python values (dict, list, int,
+  float, str, bool, None), celpy its own wrapper types;
+* ``cel`` reports parse errors with line and column, and lists the variables an expression
+  references, which lets us reject unknown names at load time.
+
+tests/machines/test_cel.py pins the behaviour we rely on, so a swap is checked.
 """
 
 from __future__ import annotations
 
+import base64
+import re
 from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 import cel
+
+from sb_emulator.engine.errors import did_you_mean
 
 
 class CelError(ValueError):
@@ -32,27 +50,104 @@ class CelExpr:
         try:
             self.program = cel.compile(source)
         except ValueError as err:
-            raise CelError(_first_line(str(err)) + f" in CEL expression {source!r}") from err
-        allowed_set = set(allowed)
-        unknown = sorted(set(self.program.variables()) - allowed_set)
-        if unknown:
-            raise CelError(
-                f"CEL expression {source!r} uses unknown variable(s) {', '.join(unknown)}; "
-                f"expected only {', '.join(sorted(allowed_set))}"
-            )
+            raise CelError(describe_syntax_error(source, str(err))) from err
+        _check_variables(source, self.program.variables(), set(allowed))
 
     def evaluate(self, variables: Mapping[str, Any]) -> Any:
         try:
-            return self.program.execute(dict(variables))
+            return to_plain(self.program.execute(dict(variables)))
         except (KeyError, RuntimeError, ValueError, TypeError) as err:
-            raise CelEvalError(f"CEL expression {self.source!r} failed: {err}") from err
+            raise CelEvalError(f"CEL expression {quote(self.source)} failed: "
+                               f"{_eval_reason(err)}") from err
 
     def __repr__(self) -> str:
         return f"CelExpr({self.source!r})"
 
 
-def _first_line(text: str) -> str:
-    return text.split("\n", 1)[0]
+def quote(text: str) -> str:
+    """Double quotes unless the text holds some (CEL map literals usually do)."""
+    return f'"{text}"' if '"' not in text else f"'{text}'"
+
+
+# Variables bound by macros (``items.map(i, ...)``, ``m.all(k, v, ...)``) are not free
+# variables, though cel lists them among ``variables()``.
+_MACRO_BINDING = re.compile(
+    r"\.\s*(?:all|exists|exists_one|existsOne|map|filter|transformList|transformMap"
+    r"|transformMapEntry|sortBy)\s*\(\s*([A-Za-z_]\w*)\s*,(?:\s*([A-Za-z_]\w*)\s*,)?")
+_STRING_LITERAL = re.compile(r"'''.*?'''|\"\"\".*?\"\"\"|'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"",
+                             re.S)
+
+
+def _bound_names(source: str) -> set[str]:
+    code = _STRING_LITERAL.sub('""', source)
+    return {name for match in _MACRO_BINDING.finditer(code) for name in match.groups() if name}
+
+
+def _check_variables(source: str, used: Iterable[str], allowed: set[str]) -> None:
+    unknown = sorted(set(used) - allowed - _bound_names(source))
+    if not unknown:
+        return
+    hint = did_you_mean(unknown[0], allowed)
+    raise CelError(f"CEL expression {quote(source)} uses unknown variable "
+                   f"{', '.join(quote(u) for u in unknown)}; expected only "
+                   f"{', '.join(sorted(allowed))}" + (f" ({hint})" if hint else ""))
+
+
+_SYNTAX = re.compile(r"<input>:(\d+):(\d+): Syntax error: (.*)")
+_REWRITES = (
+    (re.compile(r"^(?:mismatched|extraneous) input '<EOF>'"), "unexpected end of expression"),
+    (re.compile(r"^(?:mismatched|extraneous) input '(.*?)'"), r'unexpected "\1"'),
+    (re.compile(r"^token recognition error at: '(.*)'"), r'cannot read "\1" (an unclosed string?)'),
+)
+
+
+def describe_syntax_error(source: str, library_message: str) -> str:
+    """cel's ANTLR message (with its 15-token "expecting {...}" set) made short and actionable."""
+    found = _SYNTAX.search(library_message)
+    if found is None:
+        return f"invalid CEL expression {quote(source)}: {library_message.splitlines()[0]}"
+    line, column, detail = int(found[1]), found[2], found[3]
+    detail, _, expecting = detail.partition(" expecting ")
+    for pattern, replacement in _REWRITES:
+        detail = pattern.sub(replacement, detail)
+    where = f"line {line} column {column}" if line > 1 else f"column {column}"
+    return (f"invalid CEL expression {quote(source)}: {detail} at {where}"
+            f"; expected {_expected_tokens(expecting)}")
+
+
+_TOKEN = re.compile(r"'([^']+)'|([A-Z_]+)")
+
+
+def _expected_tokens(expecting: str) -> str:
+    if not expecting or "IDENTIFIER" in expecting:
+        return "a value, a variable or an operator to continue the expression"
+    tokens = [quoted or bare for quoted, bare in _TOKEN.findall(expecting)]
+    return " or ".join(f'"{t}"' if len(t) == 1 else t for t in tokens) or "valid CEL"
+
+
+def _eval_reason(err: Exception) -> str:
+    if isinstance(err, KeyError):
+        return f"no key {quote(str(err.args[0]) if err.args else '?')} in the map"
+    return str(err).split(". ", 1)[0]
+
+
+def to_plain(value: Any) -> Any:
+    """CEL results as JSON-ready Python values: int stays int and double stays float; the
+    types JSON lacks become strings (timestamps RFC 3339, durations "90s", bytes base64)."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_plain(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, timedelta):
+        seconds = value.total_seconds()
+        return f"{int(seconds) if seconds.is_integer() else seconds}s"
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    return value
 
 
 def compile_value(value: Any, allowed: Iterable[str]) -> Any:

@@ -221,7 +221,10 @@ def _http_mapper(mapper: Mapping[str, Any]) -> Callable[[dict[str, Any]], dict[s
 
 
 def build_migration(section_state: Mapping[str, str] | None, section_context: Mapping[str, Any] | None,
-                    problems: Problems) -> tuple[Any, Any]:
+                    problems: Problems, *, prefix: str = "") -> tuple[Any, Any]:
+    """``upgradeState`` (old dotted path -> new) and ``upgradeContext`` (key -> CEL over the
+    old context) as the two functions of API.md §7.7. ``prefix`` is where the section sits in
+    the document (``migration.`` in a definition, nothing in an uploaded migration)."""
     upgrade_state = None
     if section_state is not None:
         renames = {old: new.split(".") for old, new in section_state.items()}
@@ -231,7 +234,7 @@ def build_migration(section_state: Mapping[str, str] | None, section_context: Ma
 
     upgrade_context = None
     if section_context is not None:
-        exprs = {k: problems.compile(f"upgradeContext.{k}", v, ("context",))
+        exprs = {k: problems.compile(f"{prefix}upgradeContext.{k}", v, ("context",))
                  for k, v in section_context.items()}
 
         def upgrade_context(old_paths: Any, new_paths: Any, context: Any) -> Any:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -79,34 +80,89 @@ def _json_path(parts: list[Any]) -> str:
     return out
 
 
+_KINDS = {"object": "a mapping", "array": "a list", "string": "a string", "number": "a number",
+          "integer": "a whole number", "boolean": "true or false", "null": "null"}
+
+
 def _explain(error: jsonschema.ValidationError) -> str:
-    if error.validator == "additionalProperties":
-        allowed = sorted((error.schema.get("properties") or {}).keys())
-        extras = [k for k in error.instance if k not in allowed] if isinstance(error.instance, dict) else []
-        if extras:
-            hint = did_you_mean(extras[0], allowed)
-            return (f"unknown key {extras[0]!r}; expected one of {', '.join(allowed)}"
-                    + (f" ({hint})" if hint else ""))
-    if error.validator == "maxProperties" and error.schema.get("maxProperties") == 1:
-        kinds = ", ".join(sorted(error.schema.get("properties") or {}))
-        return f"{_keys(error.instance)} in one entry; expected exactly one of {kinds}"
-    if error.validator == "oneOf" and isinstance(error.instance, dict):
-        choices = " or ".join(sorted(k for s in error.schema["oneOf"] for k in s.get("required", [])))
-        return f"has {_keys(error.instance)}; expected exactly one of {choices}"
-    if error.validator == "required":
-        return f"{error.message}; expected the key to be present"
-    if error.validator == "enum" and isinstance(error.instance, str):
-        choices = [str(c) for c in error.validator_value]
-        hint = did_you_mean(error.instance, choices)
-        return (f"{error.instance!r} is not valid; expected one of {', '.join(choices)}"
-                + (f" ({hint})" if hint else ""))
-    if error.validator in ("type", "enum", "pattern"):
-        return f"{error.message}"
-    return str(error.message)
+    """jsonschema's message, reworded as "what is wrong; expected what" with a hint."""
+    explain = _EXPLAIN.get(str(error.validator))
+    text = explain(error) if explain is not None else None
+    return text if text is not None else str(error.message)
+
+
+def _additional(error: jsonschema.ValidationError) -> str | None:
+    allowed = sorted((error.schema.get("properties") or {}).keys())
+    extras = [k for k in error.instance if k not in allowed] if isinstance(error.instance, dict) else []
+    if not extras:
+        return None
+    return _with_hint(f"unknown key {_show(extras[0])}; expected one of {', '.join(allowed)}",
+                      extras[0], allowed)
+
+
+def _max_properties(error: jsonschema.ValidationError) -> str | None:
+    if error.schema.get("maxProperties") != 1:
+        return None
+    kinds = ", ".join(sorted(error.schema.get("properties") or {}))
+    return f"{_keys(error.instance)} in one entry; expected exactly one of {kinds}"
+
+
+def _one_of(error: jsonschema.ValidationError) -> str | None:
+    if not isinstance(error.instance, dict):
+        return None
+    choices = " or ".join(sorted(k for s in error.schema["oneOf"] for k in s.get("required", [])))
+    return f"has {_keys(error.instance)}; expected exactly one of {choices}"
+
+
+def _required(error: jsonschema.ValidationError) -> str:
+    missing = [k for k in error.validator_value if k not in error.instance]
+    required = ", ".join(error.validator_value)
+    keys = "key" if len(error.validator_value) == 1 else "keys"
+    return f"missing key {_show(missing[0] if missing else '?')}; expected the {keys} {required}"
+
+
+def _enum(error: jsonschema.ValidationError) -> str:
+    choices = [_show(c) for c in error.validator_value]
+    text = f"{_show(error.instance)} is not valid; expected one of {', '.join(choices)}"
+    if isinstance(error.instance, str):
+        return _with_hint(text, error.instance, [str(c) for c in error.validator_value])
+    return text
+
+
+def _type(error: jsonschema.ValidationError) -> str:
+    value = error.validator_value
+    wanted = [str(t) for t in value] if isinstance(value, list) else [str(value)]
+    expected = " or ".join(_KINDS.get(t, t) for t in wanted)
+    text = f"got {_show(error.instance)}; expected {expected}"
+    if "string" in wanted and isinstance(error.instance, (int, float, bool)):
+        text += f" (quote it: \"{_show(error.instance)}\")"
+    return text
+
+
+def _pattern(error: jsonschema.ValidationError) -> str:
+    expected = error.schema.get("x-expected") or f"text matching {error.validator_value}"
+    return f"{_show(error.instance)} is not valid; expected {expected}"
+
+
+_EXPLAIN: dict[str, Callable[[jsonschema.ValidationError], str | None]] = {
+    "additionalProperties": _additional, "maxProperties": _max_properties, "oneOf": _one_of,
+    "required": _required, "enum": _enum, "type": _type, "pattern": _pattern,
+}
+
+
+def _with_hint(text: str, name: str, choices: list[str]) -> str:
+    hint = did_you_mean(name, choices)
+    return f"{text} ({hint})" if hint else text
+
+
+def _show(value: Any) -> str:
+    """A value as the user wrote it, JSON style: "text", true, null, 3."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _keys(value: Any) -> str:
-    return ", ".join(repr(k) for k in value) if isinstance(value, dict) else repr(value)
+    return ", ".join(_show(k) for k in value) if isinstance(value, dict) else _show(value)
 
 
 def _build(document: dict[str, Any], text: str, source: str, default_name: str
@@ -123,14 +179,18 @@ def _build(document: dict[str, Any], text: str, source: str, default_name: str
     allow_write = build.build_authorizer(plain.get("allowWrite"), "allowWrite", problems)
     indexes = build.build_indexes(plain.get("indexes") or {}, problems)
     http_api = build.build_http_api(plain.get("httpApi") or {}, problems)
+    migration = plain.get("migration") or {}
     upgrade_state, upgrade_context = build.build_migration(
-        plain.get("upgradeState"), plain.get("upgradeContext"), problems)
+        migration.get("upgradeState"), migration.get("upgradeContext"), problems,
+        prefix="migration.")
     machine = None
     try:
         machine = Machine(plain["machine"], impl)
     except MachineConfigError as err:
         problems.add(f"machine.{err.path}" if err.path else "machine", str(err)[len(err.path) + 2:]
                      if err.path else str(err))
+    if machine is not None:
+        _check_upgrade_targets(machine, migration.get("upgradeState") or {}, problems)
     if problems.items or machine is None:
         raise DefinitionError([_message(document, source, p, m) for p, m in problems.items])
     return MachineDefinition(
@@ -148,3 +208,37 @@ def _build(document: dict[str, Any], text: str, source: str, default_name: str
         source_text=text,
         kind="yaml",
     )
+
+
+def _check_upgrade_targets(machine: Machine, renames: dict[str, str], problems: build.Problems
+                           ) -> None:
+    """The new side of ``upgradeState`` must be a state of this version (the old side belongs
+    to the previous version, which this file does not know)."""
+    paths = {".".join(node.path) for node in machine.nodes if node.path}
+    for old, new in renames.items():
+        if new not in paths:
+            hint = did_you_mean(new, paths)
+            problems.add(f"migration.upgradeState.{old}",
+                         f"unknown state {_show(new)}; expected the dotted path of a state of "
+                         f"this machine" + (f" ({hint})" if hint else ""))
+
+
+def load_migration_text(text: str, source: str) -> tuple[Any, Any]:
+    """An uploaded YAML migration (``upgradeState`` / ``upgradeContext`` at the top level):
+    checked like a definition, returned as ``(upgrade_state, upgrade_context)``."""
+    document = parse_yaml(text, source)
+    if not isinstance(document, dict):
+        raise DefinitionError([f"{source}:1: a migration must be a YAML mapping with "
+                               f"upgradeState and/or upgradeContext"])
+    plain = json.loads(json.dumps(document, default=str))
+    validator = jsonschema.Draft202012Validator(definition_schema()["$defs"]["migration"])
+    problems = [_message(document, source, _json_path(list(e.absolute_path)), _explain(e))
+                for e in validator.iter_errors(plain)]
+    if problems:
+        raise DefinitionError(problems)
+    collected = build.Problems()
+    functions = build.build_migration(plain.get("upgradeState"), plain.get("upgradeContext"),
+                                      collected)
+    if collected.items:
+        raise DefinitionError([_message(document, source, p, m) for p, m in collected.items])
+    return functions
