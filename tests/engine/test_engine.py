@@ -144,7 +144,8 @@ def test_unknown_events_leave_the_state_unchanged() -> None:
 
 
 def test_snapshot_at_rebuilds_a_resting_state() -> None:
-    m = machine({"initial": "a", "states": {"a": {"tags": ["t"]}, "b": {"initial": "c", "states": {"c": {}}}}})
+    m = machine({"initial": "a", "states": {
+        "a": {"tags": ["t"]}, "b": {"initial": "c", "states": {"c": {}}}}})
     snap = snapshot_at(m, "b", {"x": 1})
     assert snap.value == {"b": "c"} and snap.context == {"x": 1}
     assert snapshot_at(m, "a", {}).tags == ("t",)
