@@ -54,6 +54,16 @@ def test_order_places_and_authorizes_by_user(path: str) -> None:
 
 
 @pytest.mark.parametrize("path", both("order", "order"))
+def test_order_fulfilled_outputs_its_done_data(path: str) -> None:
+    d = load_definition(path)
+    snap, _ = initial(d.machine, {**d.machine.context, "orderId": "o1", "userId": "alice"})
+    snap, _ = transition(d.machine, snap, {"type": "place", "items": ["a"], "total": 9.5})
+    snap, _ = transition(d.machine, snap, "fulfill")
+    assert (snap.value, snap.done, snap.output) == ("fulfilled", True,
+                                                     {"orderId": "o1", "total": 9.5})
+
+
+@pytest.mark.parametrize("path", both("order", "order"))
 def test_order_place_order_handler_and_mapper(path: str) -> None:
     d = load_definition(path)
     endpoint = d.http_api_mapper["place-order"]
@@ -97,11 +107,14 @@ def test_deliveries_parallel_after_and_service(path: str) -> None:
     started = [e for e in effects if isinstance(e, StartService)]
     assert [e.id for e in started] == ["quote"]
 
-    async def no_sleep(ms: int) -> None:
-        return None
+    slept: list[int] = []
+
+    async def sleep_ms(ms: int) -> None:
+        slept.append(ms)
 
     service = d.services["courierQuote"]
-    quote = asyncio.run(service(snap.context, snap.event, ServiceMeta(None, no_sleep)))
+    quote = asyncio.run(service(snap.context, snap.event, ServiceMeta(None, sleep_ms)))
+    assert slept == [50]  # the service waits through the runtime's (fake) clock
     snap, _ = transition(d.machine, snap, {"type": "done.invoke.quote", "data": quote})
     assert snap.value == {"shipping": "quoted", "payment": "unpaid"}
     assert snap.context["quote"] == {"price": 12.5, "currency": "EUR"}

@@ -11,7 +11,9 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
+import re
 import sys
+import traceback
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import ModuleType
@@ -19,6 +21,7 @@ from typing import Any
 
 from sb_emulator.engine import Implementations, Machine, MachineConfigError
 from sb_emulator.engine import actions as act
+from sb_emulator.engine.errors import did_you_mean
 from sb_emulator.errors import DefinitionError
 from sb_emulator.machines.definition import HttpApiEndpoint, MachineDefinition
 
@@ -35,12 +38,42 @@ def import_definition_module(ref: str) -> ModuleType:
         try:
             spec.loader.exec_module(module)
         except Exception as err:
-            raise DefinitionError([f"{ref}: importing it failed: {type(err).__name__}: {err}"]) from err
+            sys.modules.pop(module_name, None)
+            raise DefinitionError([_import_failure(ref, path, err)]) from err
         return module
     try:
         return importlib.import_module(ref)
     except ImportError as err:
         raise DefinitionError([f"{ref}: no such file or importable module ({err})"]) from err
+
+
+def _import_failure(ref: str, path: Path, err: Exception) -> str:
+    """``FILE:LINE: importing it failed: ...`` with the line in the definition file itself."""
+    line = None
+    if isinstance(err, SyntaxError) and err.filename and Path(err.filename).resolve() == path.resolve():
+        line = err.lineno
+    else:
+        frames = [f for f in traceback.extract_tb(err.__traceback__)
+                  if Path(f.filename).resolve() == path.resolve()]
+        line = frames[-1].lineno if frames else None
+    text = str(err)
+    if isinstance(err, ImportError) and err.path:
+        text = text.replace(f" ({err.path})", "")  # an absolute path helps nobody here
+    where = f"{ref}:{line}" if line else ref
+    return f"{where}: importing it failed: {type(err).__name__}: {text}{_import_hint(text)}"
+
+
+_CANNOT_IMPORT = re.compile(r"cannot import name '(\w+)' from '([\w.]+)'")
+
+
+def _import_hint(text: str) -> str:
+    """Python 3.11 gives no "did you mean" for ``from module import typo``; we do."""
+    found = _CANNOT_IMPORT.search(text)
+    module = sys.modules.get(found[2]) if found else None
+    if found is None or module is None:
+        return ""
+    hint = did_you_mean(found[1], [n for n in dir(module) if not n.startswith("_")])
+    return f" ({hint})" if hint else ""
 
 
 def load_python_definition(ref: str) -> MachineDefinition:
@@ -97,12 +130,20 @@ def _mapping(module: ModuleType, name: str, source: str, problems: list[str]) ->
     return dict(value)
 
 
+_EXPECTED_CALLABLE = {
+    "guards": "a function `(context, event) -> bool`",
+    "services": "an async function `(context, event)`",
+    "indexes": "a function `(context) -> str | list[str] | None`",
+}
+
+
 def _callables(module: ModuleType, name: str, source: str, problems: list[str]
                ) -> dict[str, Callable[..., Any]]:
     out = _mapping(module, name, source, problems)
     for key, value in out.items():
         if not callable(value):
-            problems.append(f"{source}: {name}.{key}: expected a function, got {type(value).__name__}")
+            problems.append(f"{source}: {name}.{key}: got the {type(value).__name__} {value!r}; "
+                            f"expected {_EXPECTED_CALLABLE[name]}")
     if name == "services":
         for key, value in out.items():
             if callable(value) and not inspect.iscoroutinefunction(value):

@@ -22,6 +22,7 @@ from sb_emulator.errors import DefinitionError
 from sb_emulator.machines import yamlbuild as build
 from sb_emulator.machines.definition import MachineDefinition
 from sb_emulator.machines.locate import line_of, split_path
+from sb_emulator.machines.tags import untag
 
 
 @cache
@@ -168,7 +169,8 @@ def _keys(value: Any) -> str:
 def _build(document: dict[str, Any], text: str, source: str, default_name: str
            ) -> MachineDefinition:
     problems = build.Problems()
-    plain = json.loads(json.dumps(document))
+    plain = untag(document, problems.items)
+    tagged_wrong = bool(problems.items)
     impl = Implementations(
         guards=build.build_guards(plain.get("guards") or {}, problems),
         actions=build.build_actions(plain.get("actions") or {}, problems),
@@ -185,7 +187,8 @@ def _build(document: dict[str, Any], text: str, source: str, default_name: str
         prefix="migration.")
     machine = None
     try:
-        machine = Machine(plain["machine"], impl)
+        # a tag that failed left a None where the machine wanted a value: report the tag only
+        machine = None if tagged_wrong else Machine(plain["machine"], impl)
     except MachineConfigError as err:
         problems.add(f"machine.{err.path}" if err.path else "machine", str(err)[len(err.path) + 2:]
                      if err.path else str(err))

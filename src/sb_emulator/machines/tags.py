@@ -1,0 +1,90 @@
+"""``!cel`` values inside the verbatim XState config.
+
+``machine:`` is XState's config as data, so its values are literals, exactly as XState treats
+them. Where XState also accepts a function of ``(context, event)`` (a final state's ``data``,
+an invoke's ``data``, the values of an inline ``xstate.assign``, the ``event`` of
+``xstate.send`` / ``xstate.raise`` and of the ``send`` / ``raise`` action specs), YAML marks an
+expression with the ``!cel`` tag::
+
+    fulfilled:
+      type: final
+      data: !cel '{"orderId": context.orderId, "total": context.total}'
+
+The tag keeps expressions visibly apart from literal strings, and ruamel.yaml keeps tags in
+round-trip mode, so no string is ever guessed to be code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ruamel.yaml.comments import TaggedScalar
+
+from sb_emulator.machines.celexpr import CelError, CelExpr
+
+CEL_TAG = "!cel"
+TAG_VARS = ("context", "event")
+# Only these top-level sections are data XState reads: elsewhere expressions are CEL already.
+TAGGABLE_SECTIONS = ("machine", "actions")
+
+Problem = tuple[str, str]
+
+
+def untag(document: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
+    """The parsed document as plain JSON-like values, ``!cel`` scalars made into callables."""
+    return {str(k): _plain(v, str(k), problems, str(k) in TAGGABLE_SECTIONS)
+            for k, v in document.items()}
+
+
+def _plain(node: Any, path: str, problems: list[Problem], taggable: bool) -> Any:
+    tag = _tag(node)
+    if tag is not None:
+        return _tagged(node, tag, path, problems, taggable)
+    if isinstance(node, dict):
+        return {str(k): _plain(v, f"{path}.{k}", problems, taggable) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v, f"{path}[{i}]", problems, taggable) for i, v in enumerate(node)]
+    return _scalar(node)
+
+
+def _scalar(node: Any) -> Any:
+    """ruamel's scalar subclasses (ScalarFloat, ScalarInt...) as the plain built-in types."""
+    for kind in (bool, int, float, str):
+        if isinstance(node, kind):
+            return kind(node)
+    return node
+
+
+def _tag(node: Any) -> str | None:
+    tag = getattr(node, "tag", None)
+    value = getattr(tag, "value", tag)
+    return value if isinstance(value, str) and value.startswith("!") else None
+
+
+def _tagged(node: Any, tag: str, path: str, problems: list[Problem], taggable: bool) -> Any:
+    if tag != CEL_TAG:
+        problems.append((path, f"unknown tag {tag}; expected {CEL_TAG} or no tag"))
+        return None
+    if not taggable:
+        problems.append((path, f"{CEL_TAG} is not needed here; expected a plain string (this "
+                               f"value is a CEL expression already)"))
+        return None
+    if not isinstance(node, TaggedScalar):
+        problems.append((path, f"{CEL_TAG} tags a mapping or list; expected a CEL expression "
+                               f"string such as !cel '{{\"total\": context.total}}'"))
+        return None
+    try:
+        return cel_function(CelExpr(str(node.value), TAG_VARS))
+    except CelError as err:
+        problems.append((path, str(err)))
+        return None
+
+
+def cel_function(expr: CelExpr) -> Callable[..., Any]:
+    """A callable XState can call as ``(context, event)`` or ``(context, event, meta)``."""
+    def evaluate(context: Any, event: Any, *_meta: Any) -> Any:
+        return expr.evaluate({"context": context, "event": event})
+
+    evaluate.__qualname__ = f"cel({expr.source})"
+    return evaluate
