@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
-from plugin_support import INNER_ARGS, Deployment
+from plugin_support import CONTRACT_MACHINES, INNER_ARGS, Deployment, start_deployment
 
 
 def test_target_without_a_key_is_a_usage_error(pytester: pytest.Pytester) -> None:
@@ -74,3 +79,25 @@ def test_user_tests_run_against_the_deployment(
     # The instance really lives in the other process.
     state = deployment.client().get_instance("counter", "contract-c1")
     assert state["state"] == "idle"
+
+
+def test_contract_suite_command_against_a_deployment(tmp_path: Path) -> None:
+    """`python -m sb_emulator.contract --target ...` runs the schemathesis suite remotely."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "SB_EMULATOR"))}
+    env["SB_EMULATOR_CONTRACT_STATEFUL_STEPS"] = "5"
+    for deployment in start_deployment(CONTRACT_MACHINES):
+        target = deployment.target()
+        done = subprocess.run(
+            [
+                sys.executable, "-m", "sb_emulator.contract", "--target", deployment.url,
+                "--key-id", target.key_id, "--key-secret", target.key_secret,
+                "--org-id", target.org_id, "--max-examples", "3", "--", "-q",
+                "-o", "asyncio_default_fixture_loop_scope=function",
+            ],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600,
+        )
+        assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-3000:]
+        assert "sb-emulator contract mode" in done.stdout
+        # The suite really reached the deployment: it created its instances there.
+        slugs = {i["slug"] for i in deployment.client().list_instances("counter")}
+        assert {"contract-1", "contract-2"} <= slugs
