@@ -1,0 +1,150 @@
+"""Reading the spec: YAML text -> a checked OpenAPI 3.0 document.
+
+Two stages, each failing with a :class:`SpecError` that says where the problem is: parse the
+YAML, then check the structure the compiler relies on (version, unique operationIds, path
+templates whose parameters are declared, responses, resolvable ``$ref``\\ s). The schemas
+themselves are checked when they are compiled (``schemas.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+SPEC_FILE = "sb-emulator.openapi.yaml"
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_TEMPLATE_SEGMENT = re.compile(r"\{([^{}/]+)\}")
+
+
+class SpecError(ValueError):
+    """The OpenAPI document is unusable; raised at load time, never while serving."""
+
+
+def packaged_spec_text() -> str:
+    """The text of the spec shipped inside this package."""
+    return resources.files("sb_emulator.openapi").joinpath(SPEC_FILE).read_text("utf-8")
+
+
+def packaged_spec_path() -> Path:
+    """Where the packaged spec lives on disk (for tools that want a file name)."""
+    return Path(str(resources.files("sb_emulator.openapi").joinpath(SPEC_FILE)))
+
+
+def parse_document(text: str, source: str = SPEC_FILE) -> dict[str, Any]:
+    """Parse and structurally check an OpenAPI 3.0 document."""
+    try:
+        document = YAML(typ="safe", pure=True).load(text)
+    except YAMLError as err:
+        raise SpecError(f"{source}: not valid YAML: {err}") from err
+    if not isinstance(document, dict):
+        raise SpecError(f"{source}: the document must be a mapping")
+    problems = list(_structure_problems(document))
+    if problems:
+        raise SpecError(f"{source}: " + "; ".join(problems))
+    return document
+
+
+def resolve_pointer(document: Mapping[str, Any], ref: str) -> Any:
+    """The node a local ``#/a/b`` reference points at (JSON Pointer escapes honoured)."""
+    if not ref.startswith("#/"):
+        raise SpecError(f"only local references are supported, not {ref!r}")
+    node: Any = document
+    for raw in ref[2:].split("/"):
+        part = raw.replace("~1", "/").replace("~0", "~")
+        if not isinstance(node, Mapping) or part not in node:
+            raise SpecError(f"$ref {ref!r} points at nothing")
+        node = node[part]
+    return node
+
+
+def deref(document: Mapping[str, Any], node: Any) -> Any:
+    """Follow ``$ref`` until a real object (parameters, responses, request bodies)."""
+    seen: set[str] = set()
+    while isinstance(node, Mapping) and "$ref" in node:
+        ref = node["$ref"]
+        if ref in seen:
+            raise SpecError(f"$ref cycle through {ref!r}")
+        seen.add(ref)
+        node = resolve_pointer(document, ref)
+    return node
+
+
+def iter_operations(document: Mapping[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """``(path, method, operation)`` for every operation, in document order."""
+    for path, item in (document.get("paths") or {}).items():
+        for method in HTTP_METHODS:
+            if isinstance(item, Mapping) and method in item:
+                yield path, method, item[method]
+
+
+def template_names(path: str) -> list[str]:
+    return _TEMPLATE_SEGMENT.findall(path)
+
+
+def _structure_problems(document: Mapping[str, Any]) -> Iterator[str]:
+    version = str(document.get("openapi", ""))
+    if not version.startswith("3.0."):
+        yield f"openapi must be a 3.0.x version, got {version!r}"
+    paths = document.get("paths")
+    if not isinstance(paths, Mapping) or not paths:
+        yield "paths must be a non-empty mapping"
+        return
+    yield from _reference_problems(document, document, "#")
+    seen_ids: dict[str, str] = {}
+    for path, method, operation in iter_operations(document):
+        where = f"{method.upper()} {path}"
+        op_id = operation.get("operationId")
+        if not isinstance(op_id, str) or not op_id:
+            yield f"{where}: operationId is missing"
+        elif op_id in seen_ids:
+            yield f"{where}: operationId {op_id!r} is also used by {seen_ids[op_id]}"
+        else:
+            seen_ids[op_id] = where
+        if not isinstance(operation.get("responses"), Mapping) or not operation["responses"]:
+            yield f"{where}: responses are missing"
+        yield from _path_parameter_problems(document, path, method, where)
+
+
+def _path_parameter_problems(document: Mapping[str, Any], path: str, method: str,
+                             where: str) -> Iterator[str]:
+    if not path.startswith("/"):
+        yield f"{where}: paths must start with '/'"
+    for segment in path.split("/")[1:]:
+        if ("{" in segment or "}" in segment) and not _TEMPLATE_SEGMENT.fullmatch(segment):
+            yield f"{where}: segment {segment!r} mixes text and a template"
+    item = document["paths"][path]
+    try:
+        declared = {
+            p.get("name") for p in (deref(document, p) for p in
+                                    [*item.get("parameters", []),
+                                     *item[method].get("parameters", [])])
+            if p.get("in") == "path"
+        }
+    except SpecError:
+        return  # reported by the reference check
+    wanted = set(template_names(path))
+    for name in sorted(wanted - declared):
+        yield f"{where}: path parameter {name!r} is not declared"
+    for name in sorted(declared - wanted):
+        yield f"{where}: path parameter {name!r} is not in the path"
+
+
+def _reference_problems(document: Mapping[str, Any], node: Any, where: str) -> Iterator[str]:
+    if isinstance(node, Mapping):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            try:
+                resolve_pointer(document, ref)
+            except SpecError as err:
+                yield f"{where}: {err}"
+        for key, value in node.items():
+            yield from _reference_problems(document, value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _reference_problems(document, value, f"{where}/{index}")

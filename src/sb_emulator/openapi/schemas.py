@@ -1,0 +1,217 @@
+"""OpenAPI 3.0 Schema Objects turned into ready-to-run jsonschema validators.
+
+OpenAPI 3.0 schemas are JSON Schema draft 4 plus a few words of their own. This module
+translates them once, at load time:
+
+* ``nullable: true`` becomes a ``"null"`` type (or an ``anyOf`` with ``{"type": "null"}``
+  when the schema has no ``type``), and ``null`` joins any ``enum``;
+* OpenAPI-only annotations (``example``, ``discriminator``, ``readOnly``, ``x-...``) go;
+* ``$ref``\\ s to ``#/components/schemas/...`` are inlined, except for schemas that reach
+  themselves (``StateValue``): those stay references into one shared registry;
+* ``pattern`` follows ECMA-262 as OpenAPI says: ``$`` matches only at the very end of the
+  string, not before a final newline as in Python;
+* ``format: date-time`` is checked (RFC 3339), other formats are annotations.
+
+Only the standard library, jsonschema and referencing: no aiohttp, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+import jsonschema
+from jsonschema import Draft4Validator, FormatChecker, ValidationError
+from jsonschema.protocols import Validator
+from referencing import Registry
+from referencing.jsonschema import DRAFT4
+
+from sb_emulator.openapi.loader import SpecError
+
+REGISTRY_URI = "urn:sb-emulator:openapi"
+SCHEMA_REF_PREFIX = "#/components/schemas/"
+
+# Keywords whose value is one schema, a list of schemas, or a map of name -> schema. Every
+# other keyword's value is data (enum members, defaults...) and is copied untouched.
+_ONE_SCHEMA = ("items", "additionalProperties", "not", "additionalItems")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
+_SCHEMA_MAPS = ("properties", "patternProperties", "definitions")
+_OPENAPI_ONLY = frozenset(
+    {"nullable", "example", "examples", "discriminator", "readOnly", "writeOnly", "xml",
+     "externalDocs", "deprecated"}
+)
+
+_DATE_TIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})"
+)
+
+
+class SchemaCompiler:
+    """Translates the schemas of one OpenAPI document and builds validators for them."""
+
+    def __init__(self, document: Mapping[str, Any]) -> None:
+        self._document = document
+        self._components: Mapping[str, Any] = (
+            (document.get("components") or {}).get("schemas") or {}
+        )
+        self._recursive = _self_reaching(self._components)
+        self._inlined: dict[str, Any] = {}
+        self._registry = self._build_registry()
+
+    def translate(self, schema: Any, where: str) -> Any:
+        """One schema in JSON Schema draft 4 terms, ``where`` naming it in errors."""
+        return self._translate(schema, where, ())
+
+    def validator(self, schema: Any, where: str) -> Validator:
+        """A validator for ``schema``; a schema draft 4 rejects is a :class:`SpecError`."""
+        translated = self.translate(schema, where)
+        try:
+            Draft4Validator.check_schema(translated)
+        except jsonschema.SchemaError as err:
+            raise SpecError(f"{where}: not a valid schema: {err.message}") from err
+        return _OpenApiValidator(translated, registry=self._registry, format_checker=_FORMATS)
+
+    def _build_registry(self) -> Registry[Any]:
+        shared = {
+            name: self._translate(self._components[name], f"components.schemas.{name}", ())
+            for name in sorted(self._recursive)
+        }
+        resource = DRAFT4.create_resource({"components": {"schemas": shared}})
+        registry: Registry[Any] = Registry().with_resource(REGISTRY_URI, resource)
+        return registry
+
+    def _translate(self, node: Any, where: str, inlining: tuple[str, ...]) -> Any:
+        if not isinstance(node, Mapping):
+            raise SpecError(f"{where}: a schema must be an object, got {node!r}")
+        if "$ref" in node:
+            return self._reference(node["$ref"], where, inlining)
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if key in _OPENAPI_ONLY or key.startswith("x-"):
+                continue
+            out[key] = self._translate_keyword(key, value, f"{where}.{key}", inlining)
+        return _nullable(out) if node.get("nullable") is True else out
+
+    def _translate_keyword(self, key: str, value: Any, where: str,
+                           inlining: tuple[str, ...]) -> Any:
+        if key in _ONE_SCHEMA and not isinstance(value, bool):
+            return self._translate(value, where, inlining)
+        if key in _SCHEMA_LISTS:
+            if not isinstance(value, list):
+                raise SpecError(f"{where}: must be a list of schemas")
+            return [self._translate(v, f"{where}[{i}]", inlining) for i, v in enumerate(value)]
+        if key in _SCHEMA_MAPS:
+            if not isinstance(value, Mapping):
+                raise SpecError(f"{where}: must map names to schemas")
+            return {k: self._translate(v, f"{where}.{k}", inlining) for k, v in value.items()}
+        return value
+
+    def _reference(self, ref: Any, where: str, inlining: tuple[str, ...]) -> Any:
+        if not isinstance(ref, str) or not ref.startswith(SCHEMA_REF_PREFIX):
+            raise SpecError(f"{where}: schemas may only refer to {SCHEMA_REF_PREFIX}..., "
+                            f"not {ref!r}")
+        name = ref[len(SCHEMA_REF_PREFIX):]
+        if name not in self._components:
+            raise SpecError(f"{where}: $ref {ref!r} names no schema")
+        if name in self._recursive:
+            return {"$ref": f"{REGISTRY_URI}{ref}"}
+        if name in inlining:  # cannot happen for non-recursive names; guards the invariant
+            raise SpecError(f"{where}: $ref cycle through {name!r}")
+        if name not in self._inlined:
+            self._inlined[name] = self._translate(
+                self._components[name], f"components.schemas.{name}", (*inlining, name)
+            )
+        return self._inlined[name]
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        out = {**schema, "type": [kind, "null"]}
+        if "enum" in out and None not in out["enum"]:
+            out["enum"] = [*out["enum"], None]
+        return out
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _schema_refs(node: Any) -> Iterator[str]:
+    """Names of the component schemas ``node`` refers to, at any depth."""
+    if isinstance(node, Mapping):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(SCHEMA_REF_PREFIX):
+            yield ref[len(SCHEMA_REF_PREFIX):]
+        for value in node.values():
+            yield from _schema_refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _schema_refs(value)
+
+
+def _self_reaching(components: Mapping[str, Any]) -> frozenset[str]:
+    """Component schemas that can reach themselves through ``$ref``\\ s (they cannot be
+    inlined)."""
+    edges = {name: set(_schema_refs(schema)) for name, schema in components.items()}
+    found = set()
+    for start in edges:
+        seen: set[str] = set()
+        stack = list(edges[start])
+        while stack:
+            name = stack.pop()
+            if name == start:
+                found.add(start)
+                break
+            if name not in seen and name in edges:
+                seen.add(name)
+                stack.extend(edges[name])
+    return frozenset(found)
+
+
+@lru_cache(maxsize=256)
+def ecma_regex(pattern: str) -> re.Pattern[str]:
+    """``pattern`` with ECMA-262's ``$`` (end of input only) instead of Python's (end of
+    input, or before a final newline). Other constructs are shared by both dialects as far
+    as this spec uses them."""
+    out: list[str] = []
+    in_class = escaped = False
+    for char in pattern:
+        if escaped:
+            out.append(char)
+            escaped = False
+        elif char == "\\":
+            out.append(char)
+            escaped = True
+        elif char == "[":
+            in_class = True
+            out.append(char)
+        elif char == "]":
+            in_class = False
+            out.append(char)
+        elif char == "$" and not in_class:
+            out.append(r"\Z")
+        else:
+            out.append(char)
+    return re.compile("".join(out))
+
+
+def _pattern(validator: Validator, pattern: str, instance: Any, schema: Any
+             ) -> Iterator[ValidationError]:
+    if validator.is_type(instance, "string") and not ecma_regex(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_OpenApiValidator = jsonschema.validators.extend(Draft4Validator, {"pattern": _pattern})
+
+def _is_date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not _DATE_TIME.fullmatch(value):
+        return False
+    datetime.fromisoformat(value.upper().replace("Z", "+00:00"))  # ValueError: 2023-02-30
+    return True
+
+
+_FORMATS = FormatChecker(formats=())
+_FORMATS.checks("date-time", raises=ValueError)(_is_date_time)

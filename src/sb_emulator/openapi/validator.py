@@ -1,0 +1,291 @@
+"""The spec compiled into one checker per operation.
+
+``OpenApiSpec.load()`` parses the packaged spec and compiles every operation once: its path
+and query parameters, its request body and its responses become ready jsonschema validators
+(see ``schemas.py``), and its path template joins a route table. Per request, the web layer
+calls ``spec.match(method, path)`` and then ``operation.validate_request(...)``, which raises
+:class:`~sb_emulator.errors.InvalidParameter` naming the faulty parameter, and in strict mode
+``operation.validate_response(...)``, which lists what is wrong with a response.
+
+No aiohttp here: ``sb_emulator.web.validation`` is the middleware around it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from jsonschema.protocols import Validator
+
+from sb_emulator.errors import InvalidParameter
+from sb_emulator.openapi.explain import body_parameter, describe, dotted, first_problem
+from sb_emulator.openapi.loader import (
+    SPEC_FILE,
+    SpecError,
+    deref,
+    iter_operations,
+    packaged_spec_text,
+    parse_document,
+)
+from sb_emulator.openapi.routing import RouteTable
+from sb_emulator.openapi.schemas import SchemaCompiler
+
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+_TRUE = frozenset({"", "true", "1", "yes"})  # "" is the bare key: ?gzip
+_FALSE = frozenset({"false", "0", "no"})
+_MAX_RESPONSE_PROBLEMS = 10
+_LOCATIONS = ("path", "query", "header", "cookie")
+
+
+class ResponseValidationError(AssertionError):
+    """A response that breaks the spec (checked only in strict mode). An AssertionError, so
+    the pytest plugin re-raising it inside a test reads as a failed expectation."""
+
+    def __init__(self, operation_id: str, status: int, problems: list[str]) -> None:
+        self.operation_id = operation_id
+        self.status = status
+        self.problems = problems
+        super().__init__(f"{operation_id} answered {status} against the spec: "
+                         + "; ".join(problems))
+
+
+@dataclass(frozen=True, eq=False)
+class Parameter:
+    name: str
+    location: str  # "path", "query" or "header"
+    required: bool
+    kind: str | None  # the schema's type, for coercing query strings
+    validator: Validator = field(repr=False)
+
+
+@dataclass(frozen=True, eq=False)
+class ResponseSpec:
+    media_type: str | None  # None: the response has no body
+    validator: Validator | None = field(repr=False)  # None: any body (or no schema)
+
+
+@dataclass(frozen=True, eq=False)
+class Operation:
+    operation_id: str
+    method: str  # lower case, as in the document
+    path: str  # the template, e.g. /machines/{machineSlug}
+    parameters: tuple[Parameter, ...] = field(repr=False)
+    body_media_type: str | None  # application/json, form, multipart, */* or None
+    body_validator: Validator | None = field(repr=False)
+    responses: Mapping[str, ResponseSpec] = field(repr=False)
+    success_status: int
+    required_scopes: tuple[str, ...]  # any one suffices (x-scopes)
+    authenticated: bool
+    admin_only: bool
+    emulator_only: bool
+    validates_requests: bool
+    extensions: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def takes_json_body(self) -> bool:
+        return self.body_media_type == JSON
+
+    @property
+    def takes_form_body(self) -> bool:
+        return self.body_media_type == FORM
+
+    def validate_request(self, path_params: Mapping[str, str], query: Mapping[str, str],
+                         body: Any | None) -> None:
+        """Raise ``InvalidParameter`` for the first faulty parameter or body member.
+
+        ``body`` is the parsed JSON (or form fields); None counts as an empty body, which a
+        JSON operation reads as ``{}``.
+        """
+        for param in self.parameters:
+            source = path_params if param.location == "path" else query
+            if param.location in ("path", "query"):
+                self._check_parameter(param, source)
+        if self.body_validator is not None:
+            _check_body(self.body_validator, {} if body is None else body)
+
+    def validate_response(self, status: int, body: Any | None,
+                          content_type: str | None = JSON) -> list[str]:
+        """What is wrong with a response (empty when nothing): an undocumented status, a
+        body where none is documented or the reverse, or a body off its schema."""
+        spec = self._response_for(status)
+        where = f"{self.method.upper()} {self.path} -> {status}"
+        if spec is None:
+            documented = ", ".join(sorted(self.responses))
+            return [f"{where}: status {status} is not documented (documented: {documented})"]
+        if spec.media_type is None:
+            return [] if body is None else [f"{where}: documented without a body, got one"]
+        if spec.media_type != JSON or spec.validator is None:
+            return []
+        if content_type is not None and content_type.split(";")[0].strip() != JSON:
+            return [f"{where}: content type {content_type!r} instead of {JSON!r}"]
+        if body is None:
+            return [f"{where}: a JSON body is documented, got none"]
+        errors = sorted(spec.validator.iter_errors(body), key=lambda e: list(map(str, e.path)))
+        return [f"{where}: {dotted(list(e.absolute_path)) or 'body'}: {e.message}"
+                for e in errors[:_MAX_RESPONSE_PROBLEMS]]
+
+    def _response_for(self, status: int) -> ResponseSpec | None:
+        for key in (str(status), f"{str(status)[0]}XX", "default"):
+            if key in self.responses:
+                return self.responses[key]
+        return None
+
+    def _check_parameter(self, param: Parameter, source: Mapping[str, str]) -> None:
+        raw = source.get(param.name)
+        if raw is None:
+            if param.required:
+                raise InvalidParameter(param.name, f"{param.location} parameter "
+                                                   f"{param.name!r} is required")
+            return
+        error = first_problem(param.validator, coerce(raw, param.kind))
+        if error is not None:
+            raise InvalidParameter(param.name, f"{param.location} parameter {param.name!r} "
+                                               f"{describe(error)}")
+
+
+
+def _check_body(validator: Validator, body: Any) -> None:
+    error = first_problem(validator, body)
+    if error is not None:
+        parameter = body_parameter(error)
+        where = "body" if parameter == "body" else f"body.{parameter}"
+        raise InvalidParameter(parameter, f"{where} {describe(error)}")
+
+
+def coerce(raw: str, kind: str | None) -> Any:
+    """A query string value as the schema's type wants it; left as is when it does not
+    convert, so the schema check reports it."""
+    if kind == "boolean":
+        lowered = raw.lower()
+        return True if lowered in _TRUE else False if lowered in _FALSE else raw
+    if kind in ("integer", "number"):
+        try:
+            return int(raw)
+        except ValueError:
+            pass
+        if kind == "number":
+            try:
+                value = float(raw)
+            except ValueError:
+                return raw
+            return value if math.isfinite(value) else raw
+    return raw
+
+
+class Match(NamedTuple):
+    operation: Operation
+    path_params: dict[str, str]
+
+
+class OpenApiSpec:
+    """The whole spec, parsed and compiled; build it once (``load()`` caches)."""
+
+    def __init__(self, text: str, source: str = SPEC_FILE) -> None:
+        self.text = text
+        self.source = source
+        self.document: dict[str, Any] = parse_document(text, source)
+        compiler = SchemaCompiler(self.document)
+        self.operations: tuple[Operation, ...] = tuple(
+            _compile_operation(self.document, compiler, path, method, op)
+            for path, method, op in iter_operations(self.document)
+        )
+        self._by_id = {op.operation_id: op for op in self.operations}
+        self._routes = RouteTable((op.method, op.path, op) for op in self.operations)
+
+    @classmethod
+    @cache
+    def load(cls) -> OpenApiSpec:
+        """The spec shipped with sb-emulator (compiled on first use, then shared)."""
+        return cls(packaged_spec_text())
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> OpenApiSpec:
+        return cls(Path(path).read_text("utf-8"), source=str(path))
+
+    def match(self, method: str, path: str) -> Match | None:
+        """The operation serving ``method path`` and its decoded path parameters."""
+        found = self._routes.match(method, path)
+        return None if found is None else Match(*found)
+
+    def operation(self, operation_id: str) -> Operation:
+        return self._by_id[operation_id]
+
+
+def _compile_operation(document: Mapping[str, Any], compiler: SchemaCompiler, path: str,
+                       method: str, op: Mapping[str, Any]) -> Operation:
+    where = f"{method.upper()} {path}"
+    item = document["paths"][path]
+    body = deref(document, op.get("requestBody")) or {}
+    media_type, body_validator = _body(compiler, body.get("content") or {}, where)
+    responses = {
+        str(code): _response(compiler, deref(document, response), f"{where} -> {code}")
+        for code, response in op["responses"].items()
+    }
+    security = op.get("security", document.get("security", []))
+    return Operation(
+        operation_id=op["operationId"], method=method, path=path,
+        parameters=_parameters(document, compiler, item, op, where),
+        body_media_type=media_type, body_validator=body_validator, responses=responses,
+        success_status=_success_status(responses, where),
+        required_scopes=tuple(op.get("x-scopes", ())),
+        authenticated=bool(security), admin_only=bool(op.get("x-admin-only")),
+        emulator_only=bool(op.get("x-emulator-only")),
+        validates_requests=not op.get("x-no-request-validation"),
+        extensions={k: v for k, v in op.items() if k.startswith("x-")},
+    )
+
+
+def _parameters(document: Mapping[str, Any], compiler: SchemaCompiler,
+                item: Mapping[str, Any], op: Mapping[str, Any], where: str
+                ) -> tuple[Parameter, ...]:
+    merged: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for raw in [*item.get("parameters", []), *op.get("parameters", [])]:
+        param = deref(document, raw)
+        if not isinstance(param.get("name"), str) or param.get("in") not in _LOCATIONS:
+            raise SpecError(f"{where}: a parameter needs a name and a location, got {param!r}")
+        merged[(param["name"], param["in"])] = param  # operation level overrides path level
+    out = []
+    for (name, location), param in merged.items():
+        schema = param.get("schema") or {}
+        translated = compiler.translate(schema, f"{where} parameter {name}")
+        kind = translated.get("type") if isinstance(translated.get("type"), str) else None
+        out.append(Parameter(name, location, bool(param.get("required")), kind,
+                             compiler.validator(schema, f"{where} parameter {name}")))
+    return tuple(out)
+
+
+def _body(compiler: SchemaCompiler, content: Mapping[str, Any], where: str
+          ) -> tuple[str | None, Validator | None]:
+    if not content:
+        return None, None
+    media_type = JSON if JSON in content else next(iter(content))
+    schema = (content[media_type] or {}).get("schema")
+    if media_type not in (JSON, FORM) or schema is None:
+        return media_type, None  # multipart and free-form bodies are the handler's business
+    return media_type, compiler.validator(schema, f"{where} request body")
+
+
+def _response(compiler: SchemaCompiler, response: Mapping[str, Any], where: str
+              ) -> ResponseSpec:
+    content = response.get("content") or {}
+    if not content:
+        return ResponseSpec(None, None)
+    media_type = JSON if JSON in content else next(iter(content))
+    schema = (content[media_type] or {}).get("schema")
+    if media_type != JSON or schema is None:
+        return ResponseSpec(media_type, None)
+    return ResponseSpec(media_type, compiler.validator(schema, where))
+
+
+def _success_status(responses: Mapping[str, ResponseSpec], where: str) -> int:
+    codes = sorted(int(c) for c in responses if c.isdigit() and c[0] in "12")
+    if codes:
+        return codes[0]
+    if "default" in responses:
+        return 200
+    raise SpecError(f"{where}: no success response is documented")
