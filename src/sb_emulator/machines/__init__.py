@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from sb_emulator.errors import DefinitionError
@@ -73,18 +74,27 @@ def load_path(ref: str) -> list[MachineDefinition]:
     return definitions
 
 
+_JS_STARTS = ("import", "export", "const", "let", "var", "function", "async", "class", "//",
+              "/*", "(", "!", "\"use strict", "'use strict")
+
+
 def looks_like_yaml_definition(blob: bytes) -> bool:
     """True when an uploaded bundle is one of our YAML definitions (the client labels every
-    upload ``application/javascript``, so the content decides)."""
+    upload ``application/javascript``, so the content decides).
+
+    A YAML definition is a mapping: its first meaningful line is ``key:`` at column 0. An ES
+    module bundle starts with a statement (``import``, ``export``, ``var``...).
+    """
     try:
         text = blob.decode("utf-8")
     except UnicodeDecodeError:
         return False
     for line in text.splitlines():
         stripped = line.strip()
-        if not stripped or stripped.startswith("#") or stripped == "---":
+        if not stripped or stripped.startswith("#") or stripped in ("---", "%YAML 1.2"):
             continue
-        key = stripped.split(":", 1)[0]
-        return ":" in stripped and not line.startswith((" ", "\t")) and key.replace("_", "").replace(
-            "-", "").isalnum() and not stripped.startswith(("import ", "export ", "const ", "//"))
+        if line[0].isspace() or stripped.startswith(_JS_STARTS):
+            return False
+        key, colon, _ = stripped.partition(":")
+        return bool(colon) and re.fullmatch(r"[A-Za-z_][\w-]*|\"[^\"]*\"|'[^']*'", key) is not None
     return False

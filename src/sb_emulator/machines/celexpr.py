@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-import cel
+from sb_emulator.machines.celimport import cel
 
 from sb_emulator.engine.errors import did_you_mean
 
@@ -52,6 +52,9 @@ class CelExpr:
         except ValueError as err:
             raise CelError(describe_syntax_error(source, str(err))) from err
         _check_variables(source, self.program.variables(), set(allowed))
+
+    def free_variables(self) -> set[str]:
+        return set(self.program.variables()) - _bound_names(self.source)
 
     def evaluate(self, variables: Mapping[str, Any]) -> Any:
         try:

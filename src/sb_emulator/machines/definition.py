@@ -53,5 +53,9 @@ class MachineDefinition:
         states = len(self.machine.nodes) - 1
         events = sorted({t.event_type for n in self.machine.nodes for t in n.transitions
                          if t.event_type and not t.event_type.startswith(("xstate.", "done.", "error."))})
-        return (f"{self.name} {self.version_label}: {states} states, {len(events)} events"
-                f" ({', '.join(events)}) [{self.source}]")
+        return (f"{self.name} {self.version_label}: {_count(states, 'state')}, "
+                f"{_count(len(events), 'event')} ({', '.join(events)}) [{self.source}]")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -13,7 +13,7 @@ from typing import Any
 import jwt as pyjwt
 
 from sb_emulator.engine import actions as act
-from sb_emulator.machines.celexpr import CelError, CelExpr, compile_value, evaluate_value
+from sb_emulator.machines.celexpr import CelError, CelExpr, compile_value, evaluate_value, quote
 from sb_emulator.machines.definition import HttpApiEndpoint, ServiceMeta
 
 GUARD_VARS = ("context", "event", "state")
@@ -176,35 +176,63 @@ def build_http_api(section: Mapping[str, Any], problems: Problems) -> dict[str, 
                    for k, v in spec["handler"].items()}
         mapper = {k: problems.compile(f"{path}.responseMapper.{k}", v, MAPPER_VARS)
                   for k, v in spec["responseMapper"].items()}
-        secret = spec.get("jwtSecret")
-        if secret is None and spec.get("jwtSecretEnv"):
-            secret = os.environ.get(spec["jwtSecretEnv"])
+        secret = _JwtSecret(spec.get("jwtSecret"), spec.get("jwtSecretEnv"))
+        if not secret.configured:
+            _forbid_jwt(path, [*require, *handler.values()], problems)
         out[slug] = HttpApiEndpoint(_http_handler(require, handler, secret), _http_mapper(mapper))
     return out
 
 
-def _http_handler(require: Mapping[Any, str], handler: Mapping[str, Any], secret: str | None
+def _forbid_jwt(path: str, exprs: list[Any], problems: Problems) -> None:
+    """``jwt`` only means something when the endpoint says how to verify the token."""
+    for expr in exprs:
+        if isinstance(expr, CelExpr) and "jwt" in expr.free_variables():
+            problems.add(path, f"CEL expression {quote(expr.source)} uses jwt but the endpoint "
+                               f"has no jwtSecret; expected jwtSecret (or jwtSecretEnv) beside "
+                               f"handler to verify the bearer token")
+            return
+
+
+class _JwtSecret:
+    """The HS256 secret of an endpoint: literal, or read from the environment per request
+    (so a test can set the variable after loading)."""
+
+    def __init__(self, literal: str | None, env: str | None) -> None:
+        self.literal, self.env = literal, env
+        self.configured = literal is not None or env is not None
+
+    def value(self) -> str:
+        if self.literal is not None:
+            return self.literal
+        found = os.environ.get(self.env) if self.env is not None else None
+        if not found:
+            raise HttpApiHandlerError(f"the JWT secret variable {self.env} is not set")
+        return found
+
+
+def _http_handler(require: Mapping[Any, str], handler: Mapping[str, Any], secret: _JwtSecret
                   ) -> Callable[[dict[str, Any]], dict[str, Any]]:
     def run(request: dict[str, Any]) -> dict[str, Any]:
         variables = {"request": request, "jwt": _verified_jwt(request, secret)}
         for cond, message in require.items():
-            if not evaluate_value(cond, variables):
+            if evaluate_value(cond, variables) is not True:
                 raise HttpApiHandlerError(message)
         return {k: evaluate_value(v, variables) for k, v in handler.items()}
 
     return run
 
 
-def _verified_jwt(request: Mapping[str, Any], secret: str | None) -> Any:
-    """Claims of the request's bearer token, verified with the endpoint's ``jwtSecret``."""
-    if secret is None:
+def _verified_jwt(request: Mapping[str, Any], secret: _JwtSecret) -> Any:
+    """Claims of the request's bearer token, verified with the endpoint's secret (HS256)."""
+    if not secret.configured:
         return None
+    key = secret.value()
     header = (request.get("headers") or {}).get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise HttpApiHandlerError("missing bearer token")
     try:
-        return pyjwt.decode(token, secret, algorithms=["HS256"], options={"verify_aud": False})
+        return pyjwt.decode(token, key, algorithms=["HS256"], options={"verify_aud": False})
     except pyjwt.PyJWTError as err:
         raise HttpApiHandlerError(f"invalid token: {err}") from err
 

@@ -14,7 +14,8 @@ from typing import Any
 
 import jsonschema
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from sb_emulator.engine import Implementations, Machine, MachineConfigError
 from sb_emulator.engine.errors import did_you_mean
@@ -47,6 +48,29 @@ def parse_yaml(text: str, source: str) -> Any:
         mark = err.problem_mark
         line = mark.line + 1 if mark is not None else 0
         raise DefinitionError([f"{source}:{line}: invalid YAML: {err.problem}"]) from err
+    except YAMLError as err:
+        raise DefinitionError([f"{source}: invalid YAML: {err}"]) from err
+    except TypeError as err:  # ruamel cannot hash a mapping or list used as a key
+        line = _complex_key_line(yaml.compose(io.StringIO(text)))
+        raise DefinitionError([f"{source}:{line}: invalid YAML: a mapping or list is used as "
+                               f"a key; expected a plain key (a string)"]) from err
+
+
+def _complex_key_line(node: Any) -> int:
+    """1-based line of the first mapping key that is itself a mapping or list."""
+    if isinstance(node, MappingNode):
+        for key, value in node.value:
+            if not isinstance(key, ScalarNode):
+                return int(key.start_mark.line) + 1
+            found = _complex_key_line(value)
+            if found:
+                return found
+    if isinstance(node, SequenceNode):
+        for item in node.value:
+            found = _complex_key_line(item)
+            if found:
+                return found
+    return 0
 
 
 def load_yaml_definition(text: str, source: str, default_name: str) -> MachineDefinition:
@@ -71,7 +95,8 @@ def _check_schema(document: Any, source: str) -> None:
         path = _json_path(list(error.absolute_path))
         problems.append(_message(document, source, path, _explain(error)))
     if problems:
-        raise DefinitionError(problems)
+        # jsonschema reports each missing required key apart; _required names them all at once
+        raise DefinitionError(list(dict.fromkeys(problems)))
 
 
 def _json_path(parts: list[Any]) -> str:
@@ -116,10 +141,12 @@ def _one_of(error: jsonschema.ValidationError) -> str | None:
 
 
 def _required(error: jsonschema.ValidationError) -> str:
-    missing = [k for k in error.validator_value if k not in error.instance]
+    missing = [k for k in error.validator_value if k not in error.instance] or ["?"]
+    which = "key" if len(missing) == 1 else "keys"
     required = ", ".join(error.validator_value)
     keys = "key" if len(error.validator_value) == 1 else "keys"
-    return f"missing key {_show(missing[0] if missing else '?')}; expected the {keys} {required}"
+    return (f"missing {which} {', '.join(_show(k) for k in missing)}; "
+            f"expected the {keys} {required}")
 
 
 def _enum(error: jsonschema.ValidationError) -> str:
@@ -190,8 +217,7 @@ def _build(document: dict[str, Any], text: str, source: str, default_name: str
         # a tag that failed left a None where the machine wanted a value: report the tag only
         machine = None if tagged_wrong else Machine(plain["machine"], impl)
     except MachineConfigError as err:
-        problems.add(f"machine.{err.path}" if err.path else "machine", str(err)[len(err.path) + 2:]
-                     if err.path else str(err))
+        problems.add(f"machine.{err.path}" if err.path else "machine", _config_problem(err))
     if machine is not None:
         _check_upgrade_targets(machine, migration.get("upgradeState") or {}, problems)
     if problems.items or machine is None:
@@ -211,6 +237,12 @@ def _build(document: dict[str, Any], text: str, source: str, default_name: str
         source_text=text,
         kind="yaml",
     )
+
+
+def _config_problem(err: MachineConfigError) -> str:
+    """The engine's error without its path (we prefix ``machine.`` and locate the line)."""
+    text = err.problem + (f"; expected {err.expected}" if err.expected else "")
+    return text + (f" ({err.hint})" if err.hint else "")
 
 
 def _check_upgrade_targets(machine: Machine, renames: dict[str, str], problems: build.Problems
