@@ -1,9 +1,14 @@
 """Replays a conformance trace through our engine with a test-side interpreter.
 
-The scheduler reproduces what the recorder observes in xstate: ``SimulatedClock.increment``
-fires, in due order, every timer due at the new time that existed when the flush began (even
-one cancelled by an earlier timer of the same flush, as xstate's SimulatedClock does), and
-promise services settle in the order they were started, after the event that started them.
+It reproduces what record.js observes in xstate's interpreter:
+
+* ``SimulatedClock.increment`` fires, in due order (stable for equal due times), every timer
+  due at the new time among those that existed when the flush began, even one cancelled by
+  an earlier timer of the same flush (xstate's SimulatedClock iterates over a copy);
+* promise services are already settled promises, so their results arrive, in start order,
+  once the current step (event or clock flush) is over; a service stopped before that never
+  reports;
+* once the machine is done the interpreter is stopped: later events and timers are ignored.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from sb_emulator.engine import (
     initial,
     transition,
 )
-from tests.conformance.impls import SERVICES, implementations_for
+from tests.conformance.impls import SERVICES, build
 
 
 @dataclass
@@ -29,8 +34,15 @@ class _Timer:
     seq: int
     send_id: str
     event: dict[str, Any]
-    start: float
-    delay: float
+    due: float
+
+
+@dataclass
+class _Started:
+    """One start of a service; a stop cancels this start only, not a later restart."""
+
+    effect: StartService
+    cancelled: bool = False
 
 
 @dataclass
@@ -40,75 +52,88 @@ class Interpreter:
     now: float = 0
     timers: dict[int, _Timer] = field(default_factory=dict)
     by_send_id: dict[str, int] = field(default_factory=dict)
-    pending: list[StartService] = field(default_factory=list)
-    cancelled: set[str] = field(default_factory=set)
+    pending: list[_Started] = field(default_factory=list)
+    running: dict[str, _Started] = field(default_factory=dict)
     seq: int = 0
+    transitions: int = 0
 
     def start(self) -> None:
         self.snapshot, effects = initial(self.machine)
         self._apply(effects)
-        self._settle()
+        self.settle()
 
     def send(self, event: Any, delayed_id: str | None = None) -> None:
         assert self.snapshot is not None
         if self.snapshot.done:
             return
         self.snapshot, effects = transition(self.machine, self.snapshot, event, delayed_id=delayed_id)
+        self.transitions += 1
         self._apply(effects)
 
     def advance(self, ms: float) -> None:
         self.now += ms
-        due = sorted(self.timers.values(), key=lambda t: t.start + t.delay)
-        for timer in due:
-            if self.now - timer.start >= timer.delay:
+        for timer in sorted(self.timers.values(), key=lambda t: (t.due, t.seq)):
+            if self.now >= timer.due:
                 self.timers.pop(timer.seq, None)
                 self.send(timer.event, delayed_id=timer.send_id)
-        self._settle()
+        self.settle()
 
-    def observe(self) -> dict[str, Any]:
+    def observe(self, transitions_before: int | None = None) -> dict[str, Any]:
+        """What record.js records; ``changed`` only when the step made a transition."""
         snap = self.snapshot
         assert snap is not None
-        return {"value": snap.value, "context": snap.context, "tags": list(snap.tags),
+        seen = {"value": snap.value, "context": snap.context, "tags": list(snap.tags),
                 "done": snap.done, "output": snap.output}
+        if transitions_before is not None and self.transitions != transitions_before:
+            seen["changed"] = bool(snap.changed)
+        return seen
 
     def _apply(self, effects: tuple[Any, ...]) -> None:
         for effect in effects:
             if isinstance(effect, ScheduleEvent):
                 self.seq += 1
-                self.timers[self.seq] = _Timer(self.seq, effect.send_id, effect.event, self.now,
-                                               effect.delay_ms)
+                self.timers[self.seq] = _Timer(self.seq, effect.send_id, effect.event,
+                                               self.now + effect.delay_ms)
                 self.by_send_id[effect.send_id] = self.seq
             elif isinstance(effect, CancelEvent):
                 seq = self.by_send_id.pop(effect.send_id, None)
                 if seq is not None:
                     self.timers.pop(seq, None)
             elif isinstance(effect, StartService):
-                self.cancelled.discard(effect.id)
-                self.pending.append(effect)
+                started = _Started(effect)
+                self.running[effect.id] = started
+                self.pending.append(started)
             elif isinstance(effect, StopService):
-                self.cancelled.add(effect.id)
+                stopped = self.running.pop(effect.id, None)
+                if stopped is not None:
+                    stopped.cancelled = True
 
-    def _settle(self) -> None:
+    def settle(self) -> None:
+        """Deliver the results of the services started so far (and of those they start)."""
         while self.pending:
             started = self.pending.pop(0)
-            if started.id in self.cancelled:
+            if started.cancelled:
                 continue
-            src = started.src if isinstance(started.src, str) else started.src["type"]
-            result = SERVICES[src](started.context, started.event, started.data)
+            effect = started.effect
+            self.running.pop(effect.id, None)
+            src = effect.src if isinstance(effect.src, str) else effect.src["type"]
+            result = SERVICES[src](effect.context, effect.event, effect.data)
             kind = "done.invoke." if result.ok else "error.platform."
-            self.send({"type": kind + started.id, "data": result.data})
+            self.send({"type": kind + effect.id, "data": result.data})
 
 
 def replay(trace: dict[str, Any]) -> list[dict[str, Any]]:
-    machine = Machine(trace["machine"], implementations_for(trace["machine"]))
-    interp = Interpreter(machine)
+    """The observations record.js makes in xstate, made on our engine."""
+    config, impl = build(trace["machine"])
+    interp = Interpreter(Machine(config, impl))
     interp.start()
     seen = [interp.observe()]
     for step in trace["steps"]:
+        before = interp.transitions
         if "advance" in step:
             interp.advance(step["advance"])
         else:
             interp.send(step["event"])
-            interp._settle()
-        seen.append(interp.observe())
+            interp.settle()
+        seen.append(interp.observe(before))
     return seen

@@ -8,13 +8,14 @@
 //
 // A trace is {"name", "description", "machine", "steps": [{"event": e} | {"advance": ms}]}.
 // After the start and after every step (once promises have settled) it records
-// {value, context, tags, done, output}.
+// {value, context, tags, done, output}, plus `changed` after a step that made a transition.
+process.env.NODE_ENV = "production"; // before xstate loads: no development warnings on stderr
 const fs = require("fs");
 const path = require("path");
 const readline = require("readline");
 const { createMachine, interpret } = require("xstate");
 const { SimulatedClock } = require("xstate/lib/SimulatedClock");
-const { prepare, options } = require("./impls");
+const { build } = require("./impls");
 
 const CORPUS = path.join(__dirname, "..", "..", "fixtures", "conformance");
 
@@ -23,32 +24,36 @@ const settle = async () => {
 };
 
 async function run(trace) {
-  const names = { actions: new Set(), guards: new Set() };
-  const config = prepare(trace.machine, names);
-  const machine = createMachine(config, options(names));
+  const [config, options] = build(trace.machine);
+  const machine = createMachine(config, options);
   const clock = new SimulatedClock();
   let output = null;
   const service = interpret(machine, { clock, logger: () => {} }).onDone((e) => {
     output = e.data === undefined ? null : e.data;
   });
-  const observe = () => {
+  // `changed` says whether the last transition changed anything; it is recorded after a step
+  // only when the step made a transition (xstate leaves it undefined on most initial states).
+  const observe = (before) => {
     const s = service.getSnapshot();
-    return {
+    const seen = {
       value: s.value,
       context: s.context === undefined ? null : s.context,
       tags: [...s.tags].sort(),
       done: !!s.done,
       output,
     };
+    if (before !== undefined && s !== before) seen.changed = !!s.changed;
+    return JSON.parse(JSON.stringify(seen));
   };
   service.start();
   await settle();
   const seen = [observe()];
   for (const step of trace.steps) {
+    const before = service.getSnapshot();
     if ("advance" in step) clock.increment(step.advance);
     else service.send(step.event);
     await settle();
-    seen.push(JSON.parse(JSON.stringify(observe())));
+    seen.push(observe(before));
   }
   service.stop();
   return seen;
