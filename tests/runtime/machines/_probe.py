@@ -1,0 +1,4 @@
+"""What the Python services of the test machines report to the tests (not a definition:
+``load_path`` skips files starting with ``_``)."""
+
+SERVICE_EVENTS: list[str] = []
