@@ -134,6 +134,7 @@ def test_authorizers(d: MachineDefinition) -> None:
 def test_indexes_and_migration(d: MachineDefinition) -> None:
     assert d.indexes["tag"]({"tags": ["x", "y"]}) == ["x", "y"]
     assert d.indexes["owner"]({"owner": "zoe"}) == "zoe"
+    assert d.indexes["owner"]({}) is None  # a missing value is no entry, as with JSONPath
     assert d.upgrade_state is not None and d.upgrade_context is not None
     assert d.upgrade_state(["idle"], {}) == ["waiting"]
     assert d.upgrade_state(["done"], {}) == ["done"]

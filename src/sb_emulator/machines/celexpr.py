@@ -27,9 +27,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sb_emulator.machines.celimport import cel
-
 from sb_emulator.engine.errors import did_you_mean
+from sb_emulator.machines.celimport import cel
 
 
 class CelError(ValueError):

@@ -13,7 +13,7 @@ from typing import Any
 import jwt as pyjwt
 
 from sb_emulator.engine import actions as act
-from sb_emulator.machines.celexpr import CelError, CelExpr, compile_value, evaluate_value, quote
+from sb_emulator.machines.celexpr import CelError, CelEvalError, CelExpr, compile_value, evaluate_value, quote
 from sb_emulator.machines.definition import HttpApiEndpoint, ServiceMeta
 
 GUARD_VARS = ("context", "event", "state")
@@ -139,8 +139,7 @@ def _service(resolves: bool, expr: Any, delay: Any) -> Callable[..., Any]:
 
 
 def build_authorizer(source: Any, path: str, problems: Problems) -> Callable[[dict[str, Any]], Any]:
-    if source is None:
-        return lambda request: False
+    """A CEL expression or a literal boolean; the service allows only an exact ``true``."""
     expr = problems.compile(path, source, AUTH_VARS)
 
     def authorizer(request: dict[str, Any]) -> Any:
@@ -161,7 +160,11 @@ def build_indexes(section: Mapping[str, Any], problems: Problems) -> dict[str, A
 
 def _index(expr: CelExpr) -> Callable[[Any], Any]:
     def index(context: Any) -> Any:
-        return expr.evaluate({"context": context})
+        # like the real service's JSONPath selectors: a value that is not there is no entry
+        try:
+            return expr.evaluate({"context": context})
+        except CelEvalError:
+            return None
 
     return index
 
