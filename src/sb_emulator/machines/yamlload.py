@@ -22,7 +22,7 @@ from sb_emulator.engine.errors import did_you_mean
 from sb_emulator.errors import DefinitionError
 from sb_emulator.machines import yamlbuild as build
 from sb_emulator.machines.definition import MachineDefinition
-from sb_emulator.machines.locate import line_of, split_path
+from sb_emulator.machines.locate import key_path, line_of, split_path
 from sb_emulator.machines.tags import untag
 
 
@@ -102,7 +102,10 @@ def _check_schema(document: Any, source: str) -> None:
 def _json_path(parts: list[Any]) -> str:
     out = ""
     for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out = key_path(out, str(part)) if out else str(part)
     return out
 
 
@@ -253,7 +256,7 @@ def _check_upgrade_targets(machine: Machine, renames: dict[str, str], problems: 
     for old, new in renames.items():
         if new not in paths:
             hint = did_you_mean(new, paths)
-            problems.add(f"migration.upgradeState.{old}",
+            problems.add(key_path("migration.upgradeState", old),
                          f"unknown state {_show(new)}; expected the dotted path of a state of "
                          f"this machine" + (f" ({hint})" if hint else ""))
 
