@@ -1,0 +1,167 @@
+"""Durability (API.md §7.2, §7.5): with a data folder, instances, their transitions and their
+pending timers survive a restart; export/import round trips; reset."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sb_emulator.bootstrap import build_emulator, shutdown_emulator
+from sb_emulator.config import EmulatorConfig
+from sb_emulator.errors import BadRequest
+from sb_emulator.service import Emulator
+from tests.runtime.conftest import MACHINES, ORG, USER, all_transitions
+
+
+def config_for(data_dir: Path | None) -> EmulatorConfig:
+    return EmulatorConfig(machines=(str(MACHINES),), clock="manual", settle_timeout_s=5.0,
+                          data_dir=str(data_dir) if data_dir is not None else None)
+
+
+async def seed(emu: Emulator) -> None:
+    """`a` waits on a 1 s timer; `b` has had one of its three timers fire."""
+    await emu.create_instance(ORG, "timers", "a", None, None, USER)
+    await emu.send_event(ORG, "timers", "a", "arm", USER)
+    await emu.create_instance(ORG, "timers", "b", None, None, USER)
+    await emu.send_event(ORG, "timers", "b", "race", USER)
+    await emu.advance_clock(150)
+
+
+async def snapshot_of(emu: Emulator) -> dict[str, Any]:
+    """What must survive: states, contexts, transitions, timers, versions."""
+    out: dict[str, Any] = {"timers": sorted((d["instance"], d["sendId"], d["dueMs"], d["attempts"])
+                                            for d in emu.docs["timers"].values())}
+    for name in ("a", "b"):
+        out[name] = {"admin": await emu.admin_state(ORG, "timers", name),
+                     "transitions": await all_transitions(emu, "timers", name)}
+    out["versions"] = await emu.list_versions(ORG, "timers", None)
+    return out
+
+
+async def test_instances_transitions_and_timers_survive_a_restart(tmp_path: Path) -> None:
+    config = config_for(tmp_path)
+    emu = await build_emulator(config)
+    await seed(emu)
+    before = await snapshot_of(emu)
+    assert len(before["timers"]) == 3  # a's, and b's two remaining ones
+    assert len(before["b"]["transitions"]) == 3
+    await shutdown_emulator(emu, config)
+
+    emu = await build_emulator(config)
+    try:
+        assert await snapshot_of(emu) == before
+        await emu.advance_clock(1_000)
+        assert (await emu.get_state(ORG, "timers", "a", USER))["state"] == "expired"
+        assert (await emu.get_state(ORG, "timers", "b", USER))["state"] == {
+            "regions": {"slow": "done", "fast": "done", "mid": "done"}}
+        assert len(await all_transitions(emu, "timers", "b")) == 5
+        assert emu.docs["timers"] == {}
+    finally:
+        await shutdown_emulator(emu, config)
+
+
+async def test_what_happened_after_a_restart_survives_the_next_one(tmp_path: Path) -> None:
+    config = config_for(tmp_path)
+    emu = await build_emulator(config)
+    await seed(emu)
+    await shutdown_emulator(emu, config)
+    emu = await build_emulator(config)
+    await emu.advance_clock(1_000)
+    await emu.send_event(ORG, "timers", "a", "anything", USER)
+    after = await snapshot_of(emu)
+    await shutdown_emulator(emu, config)
+    emu = await build_emulator(config)
+    try:
+        assert await snapshot_of(emu) == after
+        assert [t["event"]["type"] for t in after["a"]["transitions"]] == [
+            "xstate.init", "arm", "xstate.after(1000)#timers.armed", "anything"]
+    finally:
+        await shutdown_emulator(emu, config)
+
+
+async def test_without_a_data_folder_nothing_survives(tmp_path: Path) -> None:
+    config = config_for(None)
+    emu = await build_emulator(config)
+    await seed(emu)
+    await shutdown_emulator(emu, config)
+    emu = await build_emulator(config)
+    try:
+        assert (await emu.list_instances(ORG, "timers", None))["instances"] == []
+    finally:
+        await shutdown_emulator(emu, config)
+
+
+async def test_export_import_round_trip(tmp_path: Path) -> None:
+    config = config_for(None)
+    emu = await build_emulator(config)
+    try:
+        await seed(emu)
+        exported = await emu.export_state()
+        before = await snapshot_of(emu)
+        # change everything the export covers, then go back
+        await emu.advance_clock(2_000)
+        await emu.create_instance(ORG, "timers", "c", None, None, USER)
+        assert await snapshot_of(emu) != before
+        await emu.import_state(json.loads(json.dumps(exported)))  # as read back from a file
+        assert await snapshot_of(emu) == before
+        assert [i["slug"] for i in (await emu.list_instances(ORG, "timers", None))["instances"]
+                ] == ["a", "b"]
+        assert await emu.export_state() == exported
+        # the imported timers are live: they fire when their (past) due time is reached
+        await emu.advance_clock(0)
+        assert (await emu.get_state(ORG, "timers", "a", USER))["state"] == "expired"
+    finally:
+        await shutdown_emulator(emu, config)
+
+
+async def test_an_import_into_a_data_folder_survives_a_restart(tmp_path: Path) -> None:
+    source = await build_emulator(config_for(None))
+    await seed(source)
+    exported = await source.export_state()
+    expected = await snapshot_of(source)
+    await source.close()
+
+    config = config_for(tmp_path)
+    emu = await build_emulator(config)
+    await emu.import_state(exported)
+    await shutdown_emulator(emu, config)
+    emu = await build_emulator(config)
+    try:
+        assert await snapshot_of(emu) == expected
+    finally:
+        await shutdown_emulator(emu, config)
+
+
+async def test_import_refuses_a_document_of_another_format(emu: Emulator) -> None:
+    with pytest.raises(BadRequest) as err:
+        await emu.import_state({"format": "something-else", "instances": {}})
+    assert err.value.code == "invalid-import"
+
+
+async def test_reset_drops_instances_and_keeps_the_start_up_machines(tmp_path: Path) -> None:
+    config = config_for(tmp_path)
+    emu = await build_emulator(config)
+    await seed(emu)
+    machines_before = await emu.list_machines(ORG, None)
+    await emu.reset()
+    assert (await emu.list_instances(ORG, "timers", None))["instances"] == []
+    assert emu.docs["timers"] == {}
+    assert await emu.list_machines(ORG, None) == machines_before
+    assert {m["slug"] for m in machines_before["machines"]} >= {"timers", "waiter", "worker"}
+    # the names are free again and the machines still run
+    await emu.create_instance(ORG, "timers", "a", None, None, USER)
+    assert await emu.send_event(ORG, "timers", "a", "arm", USER) == {
+        "ts": emu.clock.now_ms(), "state": "armed", "tags": [], "done": False}
+    await emu.advance_clock(1_000)
+    assert (await emu.get_state(ORG, "timers", "a", USER))["state"] == "expired"
+    await emu.reset()
+    await shutdown_emulator(emu, config)
+    emu = await build_emulator(config)  # the reset reached the data folder too
+    try:
+        assert (await emu.list_instances(ORG, "timers", None))["instances"] == []
+        assert await emu.list_machines(ORG, None) == machines_before
+    finally:
+        await shutdown_emulator(emu, config)
