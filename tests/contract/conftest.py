@@ -14,14 +14,9 @@ LOGS_YEAR = (
     "(GET /logs?from=0276-04-20T09:56:41.2Z answers maxTimestamp '276-04-20T09:56:41.200Z', "
     "which strict response validation turns into a 500)"
 )
-TOKENS_MULTIPART = (
-    "web bug: POST /tokens with 'content-type: multipart/form-data' and no boundary is a 500 "
-    "(aiohttp request.post() raises ValueError in routes/tokens.py) instead of a 400"
-)
 
 KNOWN_BUGS: dict[str, str] = {
     "test_operation_conforms[GET /logs]": LOGS_YEAR,
-    "test_spec_examples_conform[POST /tokens]": TOKENS_MULTIPART,
     # Sequences of calls reach GET /logs with an early year in some runs, not in all.
     "test_stateful_sequences_conform": LOGS_YEAR,
 }
