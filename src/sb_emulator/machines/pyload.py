@@ -8,6 +8,7 @@ network (uploaded versions must be YAML).
 
 from __future__ import annotations
 
+import ast
 import importlib
 import importlib.util
 import inspect
@@ -82,12 +83,14 @@ def load_python_definition(ref: str) -> MachineDefinition:
     problems: list[str] = []
     config = getattr(module, "machine", None)
     if not isinstance(config, Mapping):
-        problems.append(f"{source}: machine: missing or not a dict; expected the XState v4 config "
-                        f"as a module-level dict named `machine`")
+        problems.append(f"{source}: machine: {_found(module, 'machine')}; expected the XState v4 "
+                        f"config as a module-level dict named `machine`")
+    name, version = _identity(module, source, problems)
     for required in ("allow_read", "allow_write"):
-        if not callable(getattr(module, required, None)):
-            problems.append(f"{source}: {required}: missing; expected a function "
-                            f"`{required}(request) -> bool`")
+        _function(module, required, f"a function `{required}(request) -> bool`", source,
+                  problems, required=True)
+    for optional in ("upgrade_state", "upgrade_context"):
+        _function(module, optional, f"a function `{_SIGNATURES[optional]}`", source, problems)
     services = _callables(module, "services", source, problems)
     impl = Implementations(
         guards=_callables(module, "guards", source, problems),
@@ -104,28 +107,89 @@ def load_python_definition(ref: str) -> MachineDefinition:
         except MachineConfigError as err:
             problems.append(f"{source}: machine.{err}")
     if problems or machine is None:
-        raise DefinitionError(problems)
-    default_name = Path(source).stem.replace("_", "-")
+        raise DefinitionError(_with_lines(problems, source))
     return MachineDefinition(
-        name=str(getattr(module, "name", default_name)),
-        version_label=str(getattr(module, "version", "0.0.1")),
-        machine=machine,
-        allow_read=module.allow_read,
-        allow_write=module.allow_write,
+        name=name, version_label=version, machine=machine,
+        allow_read=module.allow_read, allow_write=module.allow_write,
         services={k: act.adapt(v, 3) for k, v in services.items()},
-        http_api_mapper=http_api,
-        indexes=indexes,
+        http_api_mapper=http_api, indexes=indexes,
         upgrade_state=getattr(module, "upgrade_state", None),
         upgrade_context=getattr(module, "upgrade_context", None),
-        source=source,
-        kind="python",
+        source=source, kind="python",
     )
 
 
+def _with_lines(problems: list[str], source: str) -> list[str]:
+    """``FILE: guards.x: ...`` -> ``FILE:LINE: guards.x: ...``, LINE being where the module
+    assigns (or defines) ``guards``. The file is parsed, not run again."""
+    try:
+        tree = ast.parse(Path(source).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return problems
+    lines: dict[str, int] = {}
+    for node in tree.body:
+        targets = (node.targets if isinstance(node, ast.Assign)
+                   else [node.target] if isinstance(node, ast.AnnAssign) else [])
+        names = [t.id for t in targets if isinstance(t, ast.Name)]
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names = [node.name]
+        lines.update({name: node.lineno for name in names if name not in lines})
+    prefix = f"{source}: "
+    out = []
+    for problem in problems:
+        top = re.split(r"[.\[:]", problem[len(prefix):], maxsplit=1)[0]
+        if problem.startswith(prefix) and top in lines:
+            problem = f"{source}:{lines[top]}: {problem[len(prefix):]}"
+        out.append(problem)
+    return out
+
+
+_SIGNATURES = {
+    "upgrade_state": "upgrade_state(old_path, context) -> list[str]",
+    "upgrade_context": "upgrade_context(old_paths, new_paths, context) -> dict",
+}
+_SLUG = re.compile(r"[a-zA-Z0-9_-]{1,128}")
+
+
+def _identity(module: ModuleType, source: str, problems: list[str]) -> tuple[str, str]:
+    """``name`` (default: the file name, ``_`` made ``-``) and ``version`` (default 0.0.1)."""
+    name = getattr(module, "name", Path(source).stem.replace("_", "-"))
+    if not isinstance(name, str) or not _SLUG.fullmatch(name):
+        problems.append(f"{source}: name: {name!r} is not valid; expected 1 to 128 letters, "
+                        f"digits, \"-\" or \"_\" (the machine slug)")
+    version = getattr(module, "version", "0.0.1")
+    if not isinstance(version, str):
+        problems.append(f"{source}: version: got {version!r}; expected a string such as "
+                        f"\"1.0.0\"")
+    return str(name), str(version)
+
+
+def _function(module: ModuleType, name: str, expected: str, source: str, problems: list[str],
+              *, required: bool = False) -> None:
+    value = getattr(module, name, None)
+    if (value is None and required) or (value is not None and not callable(value)):
+        problems.append(f"{source}: {name}: {_found(module, name)}; expected {expected}")
+
+
+def _found(module: ModuleType, name: str) -> str:
+    if not hasattr(module, name):
+        return "missing"
+    value = getattr(module, name)
+    return f"got the {type(value).__name__} {_short(value)}"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _mapping(module: ModuleType, name: str, source: str, problems: list[str]) -> dict[str, Any]:
-    value = getattr(module, name, None) or {}
+    value = getattr(module, name, None)
+    if value is None:
+        return {}
     if not isinstance(value, Mapping):
-        problems.append(f"{source}: {name}: expected a dict of names to implementations")
+        problems.append(f"{source}: {name}: {_found(module, name)}; expected a dict of names "
+                        f"to implementations")
         return {}
     return dict(value)
 
@@ -142,7 +206,7 @@ def _callables(module: ModuleType, name: str, source: str, problems: list[str]
     out = _mapping(module, name, source, problems)
     for key, value in out.items():
         if not callable(value):
-            problems.append(f"{source}: {name}.{key}: got the {type(value).__name__} {value!r}; "
+            problems.append(f"{source}: {name}.{key}: got the {type(value).__name__} {_short(value)}; "
                             f"expected {_EXPECTED_CALLABLE[name]}")
     if name == "services":
         for key, value in out.items():
@@ -153,7 +217,7 @@ def _callables(module: ModuleType, name: str, source: str, problems: list[str]
 
 
 def _http_api(module: ModuleType, source: str, problems: list[str]) -> dict[str, HttpApiEndpoint]:
-    mapper = getattr(module, "http_api_mapper", None) or {}
+    mapper = _mapping(module, "http_api_mapper", source, problems)
     out: dict[str, HttpApiEndpoint] = {}
     for slug, spec in mapper.items():
         handler = spec.get("handler") if isinstance(spec, Mapping) else None
