@@ -1,32 +1,33 @@
-"""The testing facade: run an emulator inside a test process, or point at a deployment.
+"""Where tests send their requests: an emulator in this process, or a deployment.
 
 * :class:`EmulatorServer` runs ``create_app(config)`` on 127.0.0.1, port 0, in a background
   thread with its own event loop (the pytest-httpserver pattern) and drives the emulator
   directly: reset, clock, run-time machine loading, recorded requests, server-side errors.
 * :class:`RemoteTarget` is the same surface for a deployment (contract mode): a URL and a key;
   what only an emulator can do raises :class:`NotAvailable`.
-* :class:`Client` is a small synchronous client of the emulated REST API raising
-  :class:`ApiError`.
 
-Nothing heavy is imported at module level: aiohttp and the server stack load in ``start()``,
-so importing this module (and the pytest plugin) costs almost nothing in projects that never
-start a server.
+aiohttp and the server stack are imported in ``start()``, not here.
 """
 
 from __future__ import annotations
 
 import asyncio
-import http.client
 import json
 import threading
 import traceback
-import urllib.parse
 from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sb_emulator.config import EmulatorConfig
+from sb_emulator.testing.client import (
+    DEFAULT_SUB,
+    Client,
+    act_claims,
+    exchange_anonymous_token,
+    sign_key_token,
+)
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -35,10 +36,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-DEFAULT_SUB = "admin"
-TOKEN_LIFETIME_S = 24 * 3600
-TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange"
-ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
 CALL_TIMEOUT_S = 120.0  # a call into the server loop (reset, clock, load) never takes this long
 
 
@@ -47,20 +44,6 @@ def emulator_config(**overrides: Any) -> EmulatorConfig:
     values: dict[str, Any] = {"port": 0, "clock": "manual", "strict": True}
     values.update(overrides)
     return EmulatorConfig(**values)
-
-
-# --------------------------------------------------------------------------- errors
-
-
-class ApiError(Exception):
-    """The emulated API answered with an error body ``{error, code}``."""
-
-    def __init__(self, status: int, code: str | None, error: str | None, body: Any = None):
-        super().__init__(f"HTTP {status} {code or ''}: {error or ''}".strip())
-        self.status = status
-        self.code = code
-        self.error = error
-        self.body = body
 
 
 class NotAvailable(Exception):
@@ -78,189 +61,6 @@ class ServerError(AssertionError):
             f"{len(errors)} {noun} inside sb-emulator while serving this test:\n\n"
             + "\n".join(parts)
         )
-
-
-# --------------------------------------------------------------------------- client
-
-
-class Client:
-    """A synchronous client of the emulated REST API (one HTTP connection per call)."""
-
-    def __init__(self, base_url: str, token: str | None = None, *, timeout: float = 60.0):
-        parsed = urllib.parse.urlsplit(base_url)
-        if parsed.scheme not in ("http", "https") or not parsed.hostname:
-            raise ValueError(f"not an http(s) URL: {base_url!r}")
-        self.base_url = base_url.rstrip("/")
-        self.token = token
-        self.timeout = timeout
-        self._parsed = parsed
-
-    def with_token(self, token: str | None) -> Client:
-        return Client(self.base_url, token, timeout=self.timeout)
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        json_body: Any = None,
-        form: dict[str, str] | None = None,
-        query: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> Any:
-        """Send one request; return the decoded JSON body (None for an empty body)."""
-        status, body = self._send(method, path, json_body, form, query, headers)
-        decoded = json.loads(body) if body.strip() else None
-        if status >= 400:
-            fields = decoded if isinstance(decoded, dict) else {}
-            raise ApiError(status, fields.get("code"), fields.get("error"), decoded)
-        return decoded
-
-    def _send(
-        self,
-        method: str,
-        path: str,
-        json_body: Any,
-        form: dict[str, str] | None,
-        query: dict[str, Any] | None,
-        extra_headers: dict[str, str] | None,
-    ) -> tuple[int, bytes]:
-        # Like the real client: a JSON content type on every call (API.md §1.2).
-        headers = {"content-type": "application/json", "accept": "application/json"}
-        payload: bytes | None = None
-        if form is not None:
-            headers["content-type"] = "application/x-www-form-urlencoded"
-            payload = urllib.parse.urlencode(form).encode()
-        elif json_body is not None:
-            payload = json.dumps(json_body).encode()
-        if self.token is not None:
-            headers["authorization"] = f"Bearer {self.token}"
-        headers.update(extra_headers or {})
-        target = self._parsed.path.rstrip("/") + path
-        kept = {k: str(v) for k, v in (query or {}).items() if v is not None}
-        if kept:
-            target += "?" + urllib.parse.urlencode(kept)
-        conn = self._connection()
-        try:
-            conn.request(method, target, body=payload, headers=headers)
-            response = conn.getresponse()
-            return response.status, response.read()
-        finally:
-            conn.close()
-
-    def _connection(self) -> http.client.HTTPConnection:
-        host, port = self._parsed.hostname or "", self._parsed.port
-        if self._parsed.scheme == "https":
-            return http.client.HTTPSConnection(host, port, timeout=self.timeout)
-        return http.client.HTTPConnection(host, port, timeout=self.timeout)
-
-    # -- the emulated API, by operation (API.md §4)
-
-    def create_instance(
-        self,
-        machine: str,
-        slug: str,
-        context: dict[str, Any] | None = None,
-        *,
-        machine_version_id: str | None = None,
-    ) -> dict[str, Any]:
-        body: dict[str, Any] = {"slug": slug}
-        if context is not None:
-            body["context"] = context
-        if machine_version_id is not None:
-            body["machineVersionId"] = machine_version_id
-        return self._dict(self.request("POST", f"/machines/{machine}", json_body=body))
-
-    def get_instance(self, machine: str, slug: str) -> dict[str, Any]:
-        return self._dict(self.request("GET", f"/machines/{machine}/i/{slug}"))
-
-    def send_event(self, machine: str, slug: str, event: str | dict[str, Any]) -> dict[str, Any]:
-        path = f"/machines/{machine}/i/{slug}/events"
-        return self._dict(self.request("POST", path, json_body={"event": event}))
-
-    def admin(self, machine: str, slug: str) -> dict[str, Any]:
-        return self._dict(self.request("GET", f"/machines/{machine}/i/{slug}/admin"))
-
-    def list_transitions(self, machine: str, slug: str) -> list[dict[str, Any]]:
-        return self._all_pages(f"/machines/{machine}/i/{slug}/events", "transitions", {})
-
-    def list_machines(self) -> list[dict[str, Any]]:
-        return self._all_pages("/machines", "machines", {})
-
-    def list_instances(self, machine: str) -> list[dict[str, Any]]:
-        return self._all_pages(f"/machines/{machine}/i", "instances", {})
-
-    def query(
-        self,
-        machine: str,
-        index: str,
-        *,
-        op: str | None = None,
-        value: str | None = None,
-        dir: str | None = None,
-        limit: int | None = None,
-    ) -> list[dict[str, Any]]:
-        params = {"op": op, "value": value, "dir": dir, "limit": limit}
-        return self._all_pages(f"/machines/{machine}/indexes/{index}/query", "instances", params)
-
-    def _all_pages(self, path: str, key: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        cursor: str | None = None
-        while True:
-            page = self._dict(self.request("GET", path, query={**params, "cursor": cursor}))
-            items.extend(page.get(key, []))
-            cursor = page.get("cursor")
-            if not cursor:
-                return items
-
-    @staticmethod
-    def _dict(value: Any) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise ApiError(200, "unexpected-body", f"expected a JSON object, got {value!r}")
-        return value
-
-
-# --------------------------------------------------------------------------- tokens
-
-
-def sign_key_token(
-    org_id: str, key_id: str, secret: str, act: dict[str, Any], lifetime_s: int = TOKEN_LIFETIME_S
-) -> str:
-    """A State Backed token signed with a key, its ``act`` claim = the given claims."""
-    from sb_emulator.auth.records import ApiKey
-    from sb_emulator.auth.tokens import sign_token
-
-    key = ApiKey(
-        id=key_id, org_id=org_id, name="testing", secret=secret,
-        scopes=frozenset(), created_at_ms=0,
-    )
-    return str(sign_token(key, act, expires_in_s=lifetime_s))
-
-
-def _act(sub: str | None, claims: dict[str, Any]) -> dict[str, Any]:
-    return {**claims} if sub is None else {"sub": sub, **claims}
-
-
-def exchange_anonymous_token(
-    base_url: str, org_id: str, session_id: str, device_id: str | None = None
-) -> str:
-    """Perform the real anonymous token exchange against ``POST /tokens``, with the identity
-    token the real client mints locally (API.md §2.8)."""
-    from sb_emulator.auth.anonymous import SERVICE, client_identity_token
-
-    form = {
-        "grant_type": TOKEN_EXCHANGE_GRANT,
-        "audience": f"https://tokens.statebacked.dev/{org_id}/{SERVICE}",
-        "requested_token_type": ACCESS_TOKEN_TYPE,
-        "subject_token": client_identity_token(org_id, session_id, device_id),
-    }
-    body = Client(base_url).request("POST", "/tokens", form=form)
-    if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
-        raise ApiError(200, "unexpected-body", f"no access_token in {body!r}", body)
-    return str(body["access_token"])
-
-
-# --------------------------------------------------------------------------- targets
 
 
 @dataclass(frozen=True)
@@ -289,7 +89,7 @@ class RemoteTarget:
     is_emulator: bool = field(default=False, init=False)
 
     def token(self, sub: str | None = DEFAULT_SUB, **claims: Any) -> str:
-        return sign_key_token(self.org_id, self.key_id, self.key_secret, _act(sub, claims))
+        return sign_key_token(self.org_id, self.key_id, self.key_secret, act_claims(sub, claims))
 
     def production_token(self, sub: str | None = DEFAULT_SUB, **claims: Any) -> str:
         # A deployment has no separate production key we know of: the given key signs it.
@@ -520,12 +320,12 @@ class EmulatorServer:
     def token(self, sub: str | None = DEFAULT_SUB, **claims: Any) -> str:
         """A token signed with the admin key (every scope); ``act`` = sub + claims."""
         c = self.config
-        return sign_key_token(c.org_id, c.key_id, c.key_secret, _act(sub, claims))
+        return sign_key_token(c.org_id, c.key_id, c.key_secret, act_claims(sub, claims))
 
     def production_token(self, sub: str | None = DEFAULT_SUB, **claims: Any) -> str:
         """A token signed with the production key (events.write, state.read, ...)."""
         c = self.config
-        act = _act(sub, claims)
+        act = act_claims(sub, claims)
         return sign_key_token(c.org_id, c.production_key_id, c.production_key_secret, act)
 
     def anonymous_token(self, session_id: str = "session-1", device_id: str | None = None) -> str:
