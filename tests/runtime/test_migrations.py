@@ -2,42 +2,12 @@
 
 from __future__ import annotations
 
-import gzip
-from typing import Any
-
 import pytest
 
 from sb_emulator.errors import ApiError, NoMigrationPath
 from sb_emulator.service import Emulator
-from tests.runtime.conftest import MACHINES, ORG, USER, all_transitions, context_of
-
-VERSIONS = MACHINES / "versions"
-UPLOADS = "http://127.0.0.1:1/uploads"
-
-
-def text(name: str) -> bytes:
-    return (VERSIONS / name).read_bytes()
-
-
-def upload_id(provisional: dict[str, Any]) -> str:
-    return str(provisional["codeUploadUrl"].rsplit("/", 1)[1])
-
-
-async def upload_version(emu: Emulator, name: str, *, make_current: bool = False,
-                         gzipped: bool = False) -> str:
-    prov = await emu.provisionally_create_version(ORG, "doc", gzipped, UPLOADS)
-    code = gzip.compress(text(name)) if gzipped else text(name)
-    await emu.receive_upload(upload_id(prov), prov["codeUploadFields"], code, None)
-    done = await emu.finalize_version(ORG, "doc", prov["machineVersionId"], name, make_current,
-                                      None)
-    return str(done["machineVersionId"])
-
-
-async def upload_migration(emu: Emulator, src: str, dst: str, name: str) -> str:
-    prov = await emu.provisionally_create_migration(ORG, "doc", src, dst, False, UPLOADS)
-    await emu.receive_upload(upload_id(prov), prov["codeUploadFields"], text(name), None)
-    done = await emu.finalize_migration(ORG, "doc", prov["machineVersionMigrationId"])
-    return str(done["machineVersionMigrationId"])
+from tests.runtime.conftest import ORG, USER, all_transitions, context_of
+from tests.runtime.uploads import UPLOADS, upload_migration, upload_version
 
 
 async def version_of(emu: Emulator, name: str) -> str:
@@ -54,7 +24,7 @@ async def created(emu: Emulator, name: str = "d") -> str:
 
 async def test_without_a_migration_there_is_no_path(emu: Emulator) -> None:
     v1 = await created(emu)
-    v2 = await upload_version(emu, "doc-2.yaml")
+    v2 = await upload_version(emu, "doc", "doc-2.yaml")
     with pytest.raises(NoMigrationPath) as err:
         await emu.set_desired_version(ORG, "doc", "d", v2)
     assert (err.value.status, err.value.code) == (400, "no-migration-path")
@@ -65,8 +35,8 @@ async def test_without_a_migration_there_is_no_path(emu: Emulator) -> None:
 
 async def test_migrations_are_one_way(emu: Emulator) -> None:
     v1 = await created(emu, "old")
-    v2 = await upload_version(emu, "doc-2.yaml", make_current=True)
-    await upload_migration(emu, v1, v2, "doc-1-to-2.yaml")
+    v2 = await upload_version(emu, "doc", "doc-2.yaml", make_current=True)
+    await upload_migration(emu, "doc", v1, v2, "doc-1-to-2.yaml")
     await emu.create_instance(ORG, "doc", "new", None, None, USER)
     assert await version_of(emu, "new") == v2
     with pytest.raises(NoMigrationPath):
@@ -76,7 +46,7 @@ async def test_migrations_are_one_way(emu: Emulator) -> None:
 async def test_instances_stay_on_their_version_when_a_new_one_becomes_current(emu: Emulator
                                                                               ) -> None:
     v1 = await created(emu, "old")
-    v2 = await upload_version(emu, "doc-2.yaml", make_current=True, gzipped=True)
+    v2 = await upload_version(emu, "doc", "doc-2.yaml", make_current=True, gzipped=True)
     state = await emu.send_event(ORG, "doc", "old", {"type": "retitle", "title": "X"}, USER)
     assert state["state"] == "draft"  # version 1 has no `retitle`
     assert await version_of(emu, "old") == v1
@@ -88,8 +58,8 @@ async def test_instances_stay_on_their_version_when_a_new_one_becomes_current(em
 async def test_the_next_event_upgrades_first_then_the_new_version_handles_it(emu: Emulator
                                                                             ) -> None:
     v1 = await created(emu)
-    v2 = await upload_version(emu, "doc-2.yaml")
-    await upload_migration(emu, v1, v2, "doc-1-to-2.yaml")
+    v2 = await upload_version(emu, "doc", "doc-2.yaml")
+    await upload_migration(emu, "doc", v1, v2, "doc-1-to-2.yaml")
     await emu.set_desired_version(ORG, "doc", "d", v2)
 
     admin = await emu.admin_state(ORG, "doc", "d")
@@ -119,8 +89,8 @@ async def test_the_next_event_upgrades_first_then_the_new_version_handles_it(emu
 
 async def test_upgrade_context_sees_the_old_context(emu: Emulator) -> None:
     v1 = await created(emu)
-    v2 = await upload_version(emu, "doc-2.yaml")
-    await upload_migration(emu, v1, v2, "doc-1-to-2.yaml")
+    v2 = await upload_version(emu, "doc", "doc-2.yaml")
+    await upload_migration(emu, "doc", v1, v2, "doc-1-to-2.yaml")
     await emu.set_desired_version(ORG, "doc", "d", v2)
     await emu.send_event(ORG, "doc", "d", "edit", USER)
     assert await context_of(emu, "doc", "d") == {
@@ -131,12 +101,12 @@ async def test_a_chain_of_two_migrations(emu: Emulator) -> None:
     await emu.create_instance(ORG, "doc", "d", None, None, USER)
     v1 = await version_of(emu, "d")
     await emu.send_event(ORG, "doc", "d", "submit", USER)  # in `review`
-    v2 = await upload_version(emu, "doc-2.yaml")
-    v3 = await upload_version(emu, "doc-3.yaml")
-    await upload_migration(emu, v1, v2, "doc-1-to-2.yaml")
+    v2 = await upload_version(emu, "doc", "doc-2.yaml")
+    v3 = await upload_version(emu, "doc", "doc-3.yaml")
+    await upload_migration(emu, "doc", v1, v2, "doc-1-to-2.yaml")
     with pytest.raises(NoMigrationPath):
         await emu.set_desired_version(ORG, "doc", "d", v3)
-    await upload_migration(emu, v2, v3, "doc-2-to-3.yaml")
+    await upload_migration(emu, "doc", v2, v3, "doc-2-to-3.yaml")
     await emu.set_desired_version(ORG, "doc", "d", v3)
 
     state = await emu.send_event(ORG, "doc", "d", "sendBack", USER)  # only version 3 knows it
@@ -152,8 +122,8 @@ async def test_a_chain_of_two_migrations(emu: Emulator) -> None:
 
 async def test_the_desired_version_can_be_set_back_to_the_current_one(emu: Emulator) -> None:
     v1 = await created(emu)
-    v2 = await upload_version(emu, "doc-2.yaml")
-    await upload_migration(emu, v1, v2, "doc-1-to-2.yaml")
+    v2 = await upload_version(emu, "doc", "doc-2.yaml")
+    await upload_migration(emu, "doc", v1, v2, "doc-1-to-2.yaml")
     await emu.set_desired_version(ORG, "doc", "d", v2)
     await emu.set_desired_version(ORG, "doc", "d", v1)
     assert "desiredMachineVersion" not in await emu.admin_state(ORG, "doc", "d")
