@@ -85,12 +85,6 @@ def test_errors_recorded_by_the_server_fail_the_current_test(pytester: pytest.Py
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="seam bug reported to the lead: the service raises MachineImplementationError (an "
-    "ApiError, 500) for failing machine code and web/errors.py keeps only non-ApiError "
-    "exceptions in SERVER_ERRORS, so machine-code tracebacks never reach the plugin",
-)
 def test_machine_code_errors_fail_the_test_that_caused_them(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(exploding_machine=EXPLODING_MACHINE, test_errors=TESTS)
     result = pytester.runpytest(*INNER_ARGS)

@@ -83,9 +83,15 @@ class ManualClock:
 
 
 def iso_from_ms(ms: int) -> str:
-    """Format like JavaScript's ``Date.prototype.toISOString()`` (API.md §1.7)."""
-    seconds, millis = divmod(ms, 1000)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}Z"
+    """Format like JavaScript's ``Date.prototype.toISOString()`` (API.md §1.7): four-digit
+    years, zero-padded (``0276-...``); outside 0000-9999 the extended ``±YYYYYY`` form."""
+    from datetime import UTC, datetime, timedelta
+
+    moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=ms)
+    year = moment.year
+    year_text = f"{year:04d}" if 0 <= year <= 9999 else f"{'+' if year > 0 else '-'}{abs(year):06d}"
+    return (f"{year_text}-{moment.month:02d}-{moment.day:02d}T{moment.hour:02d}:"
+            f"{moment.minute:02d}:{moment.second:02d}.{moment.microsecond // 1000:03d}Z")
 
 
 def ms_from_iso(text: str) -> int:

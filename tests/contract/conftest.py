@@ -9,17 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-LOGS_YEAR = (
-    "clock bug: ISO timestamps of years < 1000 are not zero-padded like JS toISOString "
-    "(GET /logs?from=0276-04-20T09:56:41.2Z answers maxTimestamp '276-04-20T09:56:41.200Z', "
-    "which strict response validation turns into a 500)"
-)
-
-KNOWN_BUGS: dict[str, str] = {
-    "test_operation_conforms[GET /logs]": LOGS_YEAR,
-    # Sequences of calls reach GET /logs with an early year in some runs, not in all.
-    "test_stateful_sequences_conform": LOGS_YEAR,
-}
+KNOWN_BUGS: dict[str, str] = {}  # none known today
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
