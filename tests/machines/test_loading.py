@@ -107,3 +107,11 @@ def test_validate_prints_a_summary_per_machine(capsys: pytest.CaptureFixture[str
     source.write_text(TOGGLE.format(name="toggle"))
     assert validate([str(source)]) == 0
     assert capsys.readouterr().out == f"ok  toggle 0.0.1: 2 states, 1 event (flip) [{source}]\n"
+
+
+def test_a_file_name_that_is_no_slug_needs_a_name_key() -> None:
+    with pytest.raises(DefinitionError) as raised:
+        load_definition_text(TOGGLE.format(name="x").replace("name: x\n", ""), "my machine.yaml")
+    assert str(raised.value) == (
+        'my machine.yaml:1: the file name "my machine" is not a valid machine name; expected a '
+        'name: key, or a file named with 1 to 128 letters, digits, "-" or "_"')

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
@@ -207,39 +208,58 @@ def _build(document: dict[str, Any], text: str, source: str, default_name: str
         delays=build.build_delays(plain.get("delays") or {}, problems),
         services=build.build_services(plain.get("services") or {}, problems),
     )
-    allow_read = build.build_authorizer(plain.get("allowRead"), "allowRead", problems)
-    allow_write = build.build_authorizer(plain.get("allowWrite"), "allowWrite", problems)
-    indexes = build.build_indexes(plain.get("indexes") or {}, problems)
-    http_api = build.build_http_api(plain.get("httpApi") or {}, problems)
+    name = _name(plain, default_name, problems)
+    # a tag that failed left a None where the machine wanted a value: report the tag only
+    machine = None if tagged_wrong else _machine(plain, impl, problems)
+    sections = _sections(plain, problems)
+    if problems.items or machine is None:
+        raise DefinitionError([_message(document, source, p, m) for p, m in problems.items])
+    return MachineDefinition(
+        name=name, version_label=str(plain.get("version") or "0.0.1"), machine=machine,
+        services=impl.services, source=source, source_text=text, kind="yaml", **sections)
+
+
+def _sections(plain: dict[str, Any], problems: build.Problems) -> dict[str, Any]:
+    """The MachineDefinition fields beside the machine: authorizers, HTTP API, indexes,
+    migration."""
     migration = plain.get("migration") or {}
     upgrade_state, upgrade_context = build.build_migration(
         migration.get("upgradeState"), migration.get("upgradeContext"), problems,
         prefix="migration.")
-    machine = None
+    return {
+        "allow_read": build.build_authorizer(plain.get("allowRead"), "allowRead", problems),
+        "allow_write": build.build_authorizer(plain.get("allowWrite"), "allowWrite", problems),
+        "http_api_mapper": build.build_http_api(plain.get("httpApi") or {}, problems),
+        "indexes": build.build_indexes(plain.get("indexes") or {}, problems),
+        "upgrade_state": upgrade_state,
+        "upgrade_context": upgrade_context,
+    }
+
+
+def _name(plain: dict[str, Any], default_name: str, problems: build.Problems) -> str:
+    """``name:`` (checked by the schema), else the file name, which must be a slug too."""
+    if plain.get("name"):
+        return str(plain["name"])
+    if not _SLUG.fullmatch(default_name):
+        problems.add("", f"the file name {_show(default_name)} is not a valid machine name; "
+                         f"expected a name: key, or a file named with 1 to 128 letters, "
+                         f"digits, \"-\" or \"_\"")
+    return default_name
+
+
+_SLUG = re.compile(r"[a-zA-Z0-9_-]{1,128}")
+
+
+def _machine(plain: dict[str, Any], impl: Implementations, problems: build.Problems
+             ) -> Machine | None:
     try:
-        # a tag that failed left a None where the machine wanted a value: report the tag only
-        machine = None if tagged_wrong else Machine(plain["machine"], impl)
+        machine = Machine(plain["machine"], impl)
     except MachineConfigError as err:
         problems.add(f"machine.{err.path}" if err.path else "machine", _config_problem(err))
-    if machine is not None:
-        _check_upgrade_targets(machine, migration.get("upgradeState") or {}, problems)
-    if problems.items or machine is None:
-        raise DefinitionError([_message(document, source, p, m) for p, m in problems.items])
-    return MachineDefinition(
-        name=str(plain.get("name") or default_name),
-        version_label=str(plain.get("version") or "0.0.1"),
-        machine=machine,
-        allow_read=allow_read,
-        allow_write=allow_write,
-        services=impl.services,
-        http_api_mapper=http_api,
-        indexes=indexes,
-        upgrade_state=upgrade_state,
-        upgrade_context=upgrade_context,
-        source=source,
-        source_text=text,
-        kind="yaml",
-    )
+        return None
+    _check_upgrade_targets(machine, (plain.get("migration") or {}).get("upgradeState") or {},
+                           problems)
+    return machine
 
 
 def _config_problem(err: MachineConfigError) -> str:
