@@ -2,3 +2,6 @@
 ``load_path`` skips files starting with ``_``)."""
 
 SERVICE_EVENTS: list[str] = []
+
+# (machine name, allowWrite request) for every call of the family machines' authorizers
+AUTHORIZED: list[tuple[str, dict]] = []

@@ -1,0 +1,92 @@
+"""Persistent children and events between instances (API.md §7.4, §7.6)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sb_emulator.clock import iso_from_ms
+from sb_emulator.errors import RejectedByMachineAuthorizer
+from sb_emulator.service import Emulator
+from tests.runtime.conftest import ORG, USER, context_of, events_of
+from tests.runtime.machines._probe import AUTHORIZED
+
+P1_SENDER = {"stateBackedSender": {"machineName": "parent", "machineInstanceName": "p1"}}
+C1_SENDER = {"stateBackedSender": {"machineName": "child", "machineInstanceName": "c1"}}
+
+
+@pytest.fixture
+async def family(emu: Emulator) -> Emulator:
+    AUTHORIZED.clear()
+    state = await emu.create_instance(ORG, "parent", "p1", None, None, USER)
+    assert state["state"] == "waiting"  # a persistent child does not hold up settling
+    return emu
+
+
+def requests_to(machine: str) -> list[dict[str, Any]]:
+    return [request for name, request in AUTHORIZED if name == machine]
+
+
+async def stderr_of(emu: Emulator, machine: str, name: str) -> list[str]:
+    body = await emu.get_logs(ORG, iso_from_ms(0), None, machine, name, None)
+    return [e["log"] for e in body["logs"] if e["outputType"] == "stderr"]
+
+
+async def test_the_parent_creates_its_persistent_child_with_the_invoke_data(family: Emulator
+                                                                           ) -> None:
+    assert (await family.get_state(ORG, "child", "c1", USER))["state"] == "listening"
+    assert await context_of(family, "child", "c1") == {
+        "owner": "tester", "greeting": "hello", "heard": 0}
+    assert [i["slug"] for i in (await family.list_instances(ORG, "child", None))["instances"]
+            ] == ["c1"]
+
+
+async def test_the_childs_allow_write_sees_the_parent_as_sender(family: Emulator) -> None:
+    (creation,) = requests_to("child")
+    assert creation["type"] == "initialization"
+    assert creation["machineInstanceName"] == "c1"
+    assert creation["authContext"] == P1_SENDER
+    assert creation["context"] == {"owner": "tester", "greeting": "hello"}
+
+
+async def test_the_child_refuses_to_be_created_by_a_user(emu: Emulator) -> None:
+    with pytest.raises(RejectedByMachineAuthorizer):
+        await emu.create_instance(ORG, "child", "c2", None, None, USER)
+
+
+async def test_send_parent_from_the_child_reaches_the_parent(family: Emulator) -> None:
+    AUTHORIZED.clear()
+    await family.send_event(ORG, "child", "c1", "ping", USER)
+    assert (await family.get_state(ORG, "parent", "p1", USER))["state"] == "acknowledged"
+    assert (await context_of(family, "parent", "p1"))["pings"] == 1
+    (to_parent,) = requests_to("parent")
+    assert to_parent["authContext"] == C1_SENDER
+    assert to_parent["event"] == {"type": "childPinged"}
+    # the child outlives the state that invoked it
+    await family.send_event(ORG, "child", "c1", "ping", USER)
+    assert (await context_of(family, "parent", "p1"))["pings"] == 2
+    assert await events_of(family, "parent", "p1") == [
+        "xstate.init", "childPinged", "childPinged"]
+
+
+async def test_the_parent_sends_to_its_child_by_invoke_id(family: Emulator) -> None:
+    await family.send_event(ORG, "parent", "p1", "tellChild", USER)
+    assert (await context_of(family, "child", "c1"))["heard"] == 1
+    assert requests_to("child")[-1]["authContext"] == P1_SENDER
+
+
+async def test_a_send_to_a_missing_instance_is_logged_on_the_sender(family: Emulator) -> None:
+    state = await family.send_event(ORG, "parent", "p1", "poke", USER)
+    assert state["state"] == "waiting"
+    (line,) = await stderr_of(family, "parent", "p1")
+    assert "'hello'" in line and "child/ghost" in line and "no such instance" in line
+    assert "ghost" not in [i["slug"] for i in
+                           (await family.list_instances(ORG, "child", None))["instances"]]
+
+
+async def test_a_child_that_cannot_be_created_is_logged_on_the_parent(family: Emulator) -> None:
+    await family.create_instance(ORG, "parent", "p2", None, None, USER)  # wants c1 too
+    (line,) = await stderr_of(family, "parent", "p2")
+    assert "could not create child child/c1" in line
+    assert await stderr_of(family, "parent", "p1") == []
