@@ -90,3 +90,15 @@ async def test_a_child_that_cannot_be_created_is_logged_on_the_parent(family: Em
     (line,) = await stderr_of(family, "parent", "p2")
     assert "could not create child child/c1" in line
     assert await stderr_of(family, "parent", "p1") == []
+
+
+async def test_a_delayed_send_parent_is_a_durable_timer(family: Emulator) -> None:
+    await family.send_event(ORG, "child", "c1", "pingLater", USER)
+    (timer,) = family.docs["timers"].values()
+    assert (timer["to"], timer["event"]) == ("#_parent", {"type": "childPinged"})
+    await family.advance_clock(999)
+    assert (await family.get_state(ORG, "parent", "p1", USER))["state"] == "waiting"
+    await family.advance_clock(1)
+    assert (await family.get_state(ORG, "parent", "p1", USER))["state"] == "acknowledged"
+    assert requests_to("parent")[-1]["authContext"] == C1_SENDER
+    assert family.docs["timers"] == {}

@@ -4,12 +4,14 @@ pending timers survive a restart; export/import round trips; reset."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sb_emulator.bootstrap import build_emulator, shutdown_emulator
+from sb_emulator.clock import iso_from_ms
 from sb_emulator.config import EmulatorConfig
 from sb_emulator.errors import BadRequest
 from sb_emulator.service import Emulator
@@ -165,3 +167,45 @@ async def test_reset_drops_instances_and_keeps_the_start_up_machines(tmp_path: P
         assert await emu.list_machines(ORG, None) == machines_before
     finally:
         await shutdown_emulator(emu, config)
+
+
+async def test_a_cut_off_service_error_survives_a_restart(tmp_path: Path) -> None:
+    config = replace(config_for(tmp_path), settle_timeout_s=0.2)
+    emu = await build_emulator(config)
+    await emu.create_instance(ORG, "worker", "k", None, None, USER)
+    assert (await emu.send_event(ORG, "worker", "k", "slow", USER))["state"] == "slowing"
+    await shutdown_emulator(emu, config)
+    emu = await build_emulator(config)
+    try:
+        assert (await emu.send_event(ORG, "worker", "k", "ack", USER))["state"] == "acknowledged"
+        assert [t["event"]["type"] for t in await all_transitions(emu, "worker", "k")] == [
+            "xstate.init", "slow", "error.platform.sleepy", "ack"]
+    finally:
+        await shutdown_emulator(emu, config)
+
+
+async def test_index_values_survive_a_restart(tmp_path: Path) -> None:
+    config = config_for(tmp_path)
+    emu = await build_emulator(config)
+    await emu.create_instance(ORG, "folder", "f", {"owner": "ann", "tags": ["x", "y"]}, None, USER)
+    await shutdown_emulator(emu, config)
+    emu = await build_emulator(config)
+    try:
+        found = await emu.query_index(ORG, "folder", "tags", op=None, value=None, dir="asc",
+                                      limit=None, cursor=None)
+        assert found == {"instances": [{"indexValue": "x", "slug": "f"},
+                                       {"indexValue": "y", "slug": "f"}]}
+    finally:
+        await shutdown_emulator(emu, config)
+
+
+async def test_reset_also_drops_what_was_created_over_the_api_and_the_logs(emu: Emulator) -> None:
+    since = emu.clock.now_ms()
+    await emu.create_machine(ORG, "extra", [])
+    await emu.create_instance(ORG, "folder", "f", None, None, USER)
+    await emu.send_event(ORG, "folder", "f", {"type": "shout", "n": 1}, USER)
+    assert len((await emu.get_logs(ORG, iso_from_ms(since), None, None, None, None))["logs"]) == 3
+    await emu.reset()
+    slugs = [m["slug"] for m in (await emu.list_machines(ORG, None))["machines"]]
+    assert "extra" not in slugs and "folder" in slugs
+    assert (await emu.get_logs(ORG, iso_from_ms(since), None, None, None, None))["logs"] == []

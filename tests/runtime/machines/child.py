@@ -1,5 +1,6 @@
 """The persistent child of ``parent``: only a ``parent`` instance may create it; the user
-``tester`` may send it events. ``ping`` answers the parent with ``sendParent``."""
+``tester`` may send it events. ``ping`` answers the parent with ``sendParent``; ``pingLater``
+does so a second later."""
 
 from sb_emulator.actions import assign, send_parent
 from tests.runtime.machines._probe import AUTHORIZED
@@ -15,6 +16,7 @@ machine = {
         "listening": {
             "on": {
                 "ping": {"actions": send_parent({"type": "childPinged"})},
+                "pingLater": {"actions": send_parent({"type": "childPinged"}, delay=1000)},
                 "fromParent": {"actions": "countHeard"},
             }
         }
