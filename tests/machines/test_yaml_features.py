@@ -147,3 +147,14 @@ def test_schema_ships_in_the_package() -> None:
 
     text = resources.files("sb_emulator.schemas").joinpath("definition.schema.json").read_text()
     assert '"machine"' in text
+
+
+def test_a_guard_must_give_a_boolean() -> None:
+    from sb_emulator.engine import GuardMeta
+    from sb_emulator.machines.celexpr import CelEvalError
+
+    d = load_definition_text(DOC.replace('big: context.count >= 2 && event.type == "bump"',
+                                         'big: context.owner'), "features.yaml")
+    guard = d.machine.impl.guards["big"]
+    with pytest.raises(CelEvalError, match="gave 'alice'; expected true or false"):
+        guard({"owner": "alice"}, {"type": "bump"}, GuardMeta(state="idle", cond={}))

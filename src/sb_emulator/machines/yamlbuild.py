@@ -64,7 +64,11 @@ def build_guards(section: Mapping[str, Any], problems: Problems) -> dict[str, An
 
 def _guard(expr: CelExpr) -> Callable[..., bool]:
     def guard(context: Any, event: Any, meta: Any) -> bool:
-        return bool(expr.evaluate({"context": context, "event": event, "state": meta.state}))
+        result = expr.evaluate({"context": context, "event": event, "state": meta.state})
+        if not isinstance(result, bool):  # "false" or 0 must not pass silently as truthy
+            raise CelEvalError(f"guard {quote(expr.source)} gave {result!r}; expected true or "
+                               f"false")
+        return result
 
     return guard
 
