@@ -18,8 +18,9 @@ OWNERS = {"i1": "alice", "i2": "bob", "i3": "carol", "i4": "dave", "i5": "erin"}
 async def query(emu: Emulator, index: str, op: str | None = None, value: str | None = None,
                 dir: str = "asc", limit: int | None = None, cursor: str | None = None,
                 machine: str = "folder") -> dict[str, Any]:
-    return await emu.query_index(ORG, machine, index, op=op, value=value, dir=dir, limit=limit,
-                                 cursor=cursor)
+    body: dict[str, Any] = await emu.query_index(ORG, machine, index, op=op, value=value,
+                                                 dir=dir, limit=limit, cursor=cursor)
+    return body
 
 
 async def pairs(emu: Emulator, index: str, **kw: Any) -> list[tuple[str, str]]:

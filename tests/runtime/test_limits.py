@@ -28,7 +28,9 @@ async def everything_about(emu: Emulator, name: str) -> dict[str, Any]:
 
 
 async def logs_of(emu: Emulator, name: str) -> list[dict[str, Any]]:
-    return (await emu.get_logs(ORG, iso_from_ms(START_MS), None, "bag", name, None))["logs"]
+    entries: list[dict[str, Any]] = (
+        await emu.get_logs(ORG, iso_from_ms(START_MS), None, "bag", name, None))["logs"]
+    return entries
 
 
 @pytest.fixture

@@ -14,9 +14,11 @@ FIELDS = {"timestamp", "orgId", "machineName", "instanceName", "machineVersionId
 
 
 async def logs(emu: Emulator, since: int, **filters: Any) -> list[dict[str, Any]]:
-    return (await emu.get_logs(ORG, iso_from_ms(since), filters.get("to"),
-                               filters.get("machine"), filters.get("instance"),
-                               filters.get("version")))["logs"]
+    body = await emu.get_logs(ORG, iso_from_ms(since), filters.get("to"),
+                              filters.get("machine"), filters.get("instance"),
+                              filters.get("version"))
+    entries: list[dict[str, Any]] = body["logs"]
+    return entries
 
 
 async def test_print_in_an_action_and_a_log_action_become_entries(emu: Emulator) -> None:

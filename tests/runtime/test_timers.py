@@ -12,7 +12,8 @@ from tests.runtime.conftest import ORG, USER, events_of
 
 async def start(emu: Emulator, name: str, event: str) -> dict[str, Any]:
     await emu.create_instance(ORG, "timers", name, None, None, USER)
-    return await emu.send_event(ORG, "timers", name, event, USER)
+    state: dict[str, Any] = await emu.send_event(ORG, "timers", name, event, USER)
+    return state
 
 
 def timers_of(emu: Emulator, name: str) -> dict[str, dict[str, Any]]:

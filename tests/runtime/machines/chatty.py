@@ -1,7 +1,10 @@
 """Output of machine code: ``print`` in an action, a labelled ``log`` action, an action that
 raises, and a service that prints."""
 
+from typing import Any
+
 from sb_emulator.actions import log
+from sb_emulator.machines import ServiceMeta
 
 name = "chatty"
 version = "1.0.0"
@@ -23,16 +26,16 @@ machine = {
 }
 
 
-def speak(context, event):
+def speak(context: Any, event: Any) -> None:
     print(f"saying {event['text']}")
     print("second line")
 
 
-def crash(context, event):
+def crash(context: Any, event: Any) -> None:
     raise RuntimeError("the action broke")
 
 
-async def job(context, event, meta):
+async def job(context: Any, event: Any, meta: ServiceMeta) -> Any:
     print("job ran")
     return 1
 
@@ -45,9 +48,9 @@ actions = {
 services = {"job": job}
 
 
-def allow_read(request):
+def allow_read(request: dict[str, Any]) -> bool:
     return True
 
 
-def allow_write(request):
+def allow_write(request: dict[str, Any]) -> bool:
     return True

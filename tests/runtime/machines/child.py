@@ -2,6 +2,8 @@
 ``tester`` may send it events. ``ping`` answers the parent with ``sendParent``; ``pingLater``
 does so a second later."""
 
+from typing import Any
+
 from sb_emulator.actions import assign, send_parent
 from tests.runtime.machines._probe import AUTHORIZED
 
@@ -26,14 +28,14 @@ machine = {
 actions = {"countHeard": assign({"heard": lambda ctx, ev: ctx["heard"] + 1})}
 
 
-def allow_read(request):
+def allow_read(request: dict[str, Any]) -> bool:
     return True
 
 
-def allow_write(request):
+def allow_write(request: dict[str, Any]) -> bool:
     AUTHORIZED.append(("child", request))
     auth = request["authContext"]
     sender = auth.get("stateBackedSender") or {}
     if sender.get("machineName") == "parent":
         return True
-    return request["type"] == "event" and auth.get("sub") == "tester"
+    return bool(request["type"] == "event" and auth.get("sub") == "tester")

@@ -2,6 +2,8 @@
 
 Writes are allowed for the user ``tester`` and for events sent by a ``child`` instance."""
 
+from typing import Any
+
 from sb_emulator.actions import assign, send_to
 from tests.runtime.machines._probe import AUTHORIZED
 
@@ -35,11 +37,11 @@ machine = {
 actions = {"countPing": assign({"pings": lambda ctx, ev: ctx["pings"] + 1})}
 
 
-def allow_read(request):
+def allow_read(request: dict[str, Any]) -> bool:
     return True
 
 
-def allow_write(request):
+def allow_write(request: dict[str, Any]) -> bool:
     AUTHORIZED.append(("parent", request))
     auth = request["authContext"]
     sender = auth.get("stateBackedSender") or {}

@@ -2,8 +2,10 @@
 outlives a short settle timeout (it reports start and cancellation to ``_probe``)."""
 
 import asyncio
+from typing import Any
 
 from sb_emulator.actions import assign
+from sb_emulator.machines import ServiceMeta
 from tests.runtime.machines._probe import SERVICE_EVENTS
 
 name = "worker"
@@ -51,17 +53,17 @@ actions = {
 }
 
 
-async def double(context, event, meta):
+async def double(context: Any, event: Any, meta: ServiceMeta) -> Any:
     await asyncio.sleep(0.02)
     return {"doubled": meta.data["n"] * 2}
 
 
-async def explode(context, event, meta):
+async def explode(context: Any, event: Any, meta: ServiceMeta) -> Any:
     await asyncio.sleep(0)
     raise ValueError("boom")
 
 
-async def sleepy(context, event, meta):
+async def sleepy(context: Any, event: Any, meta: ServiceMeta) -> Any:
     SERVICE_EVENTS.append("sleepy started")
     try:
         await asyncio.sleep(2)
@@ -75,9 +77,9 @@ async def sleepy(context, event, meta):
 services = {"double": double, "explode": explode, "sleepy": sleepy}
 
 
-def allow_read(request):
+def allow_read(request: dict[str, Any]) -> bool:
     return True
 
 
-def allow_write(request):
+def allow_write(request: dict[str, Any]) -> bool:
     return True
