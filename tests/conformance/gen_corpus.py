@@ -1,6 +1,7 @@
 """Writes the conformance corpus: hand-written traces for each XState v4 feature, plus random
 machines from machine_gen. Goldens are then recorded from real xstate with
-``node tests/conformance/record.js``. Usage: ``python -m tests.conformance.gen_corpus``."""
+``node tests/conformance/record.js``. Usage: ``python -m tests.conformance.gen_corpus`` (needs
+node and ``npm ci`` in tests/conformance: random machines xstate itself fails on are left out)."""
 
 from __future__ import annotations
 
@@ -8,33 +9,19 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.conformance.harness import replay
+from tests.conformance import corpus_actions, corpus_states
+from tests.conformance.conftest import LiveXState
+from tests.conformance.corpus_util import collector, ev, m
 from tests.conformance.machine_gen import random_machine, random_steps
 
 CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "conformance"
-CTX = {"count": 0, "flag": False, "log": []}
-
-
-def m(states: dict[str, Any], initial: str | None = None, **extra: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": "m", "context": dict(CTX), "states": states, **extra}
-    out["initial"] = initial or next(iter(states))
-    return out
-
-
-def ev(*names: Any) -> list[dict[str, Any]]:
-    return [{"advance": n} if isinstance(n, int) else {"event": n} for n in names]
+RANDOM_TRACES = 130
 
 
 def handwritten() -> dict[str, dict[str, Any]]:
+    """The first, feature-by-feature traces; corpus_actions and corpus_states go further."""
     t: dict[str, dict[str, Any]] = {}
-
-    def add(name: str, description: str, machine: dict[str, Any], steps: list[dict[str, Any]],
-            both_modes: bool = True) -> None:
-        t[name] = {"description": description, "machine": machine, "steps": steps}
-        if both_modes:
-            t[name + "-predictable"] = {
-                "description": description + " (predictableActionArguments)",
-                "machine": {**machine, "predictableActionArguments": True}, "steps": steps}
+    add = collector(t)
 
     add("toggle", "atomic states and a toggle", m({
         "off": {"on": {"TOGGLE": "on"}}, "on": {"on": {"TOGGLE": "off"}, "tags": ["lit"]}}),
@@ -144,17 +131,17 @@ def handwritten() -> dict[str, dict[str, Any]]:
         ev("N", "OUT", "DEEP", "OUT", "SHALLOW"))
     add("after-number", "after with a number fires on the clock", m({
         "wait": {"after": {"1000": "done"}, "on": {"SKIP": "done"}}, "done": {"entry": ["inc"]}}),
-        ev(500, 499, 1), both_modes=False)
+        ev(500, 499, 1))
     add("after-cancelled", "leaving a state cancels its after timer", m({
         "wait": {"after": {"1000": {"target": "late", "actions": ["push:late"]}}, "on": {"GO": "other"}},
-        "other": {}, "late": {}}), ev(500, "GO", 1000), both_modes=False)
+        "other": {}, "late": {}}), ev(500, "GO", 1000))
     add("after-named", "after with named delays from context", m({
         "a": {"on": {"GO": {"target": "w", "actions": ["inc", "inc"]}}},
         "w": {"after": {"ctxDelay": "b"}}, "b": {"after": {"short": "c"}}, "c": {}}),
-        ev("GO", 200, 100, 100), both_modes=False)
+        ev("GO", 200, 100, 100))
     add("after-two", "two after timers in one state", m({
         "a": {"after": {"300": {"actions": ["push:300"]}, "100": {"actions": ["push:100"]},
-                        "500": "b"}}, "b": {}}), ev(150, 200, 200), both_modes=False)
+                        "500": "b"}}, "b": {}}), ev(150, 200, 200))
     add("raise-order", "raised events run before the next external event", m({
         "a": {"on": {"GO": {"target": "b", "actions": [{"type": "xstate.raise", "event": "NEXT"}, "push:go"]}}},
         "b": {"entry": ["push:b"], "on": {"NEXT": {"target": "c", "actions": ["push:next"]}}},
@@ -168,7 +155,7 @@ def handwritten() -> dict[str, dict[str, Any]]:
             "ARM": {"actions": [{"type": "xstate.send", "event": {"type": "BOOM"}, "delay": 500, "id": "bomb"}]},
             "DISARM": {"actions": [{"type": "xstate.cancel", "sendId": "bomb"}, "push:disarmed"]},
             "BOOM": {"actions": ["push:boom"]}}}}),
-        ev("ARM", 600, "ARM", 100, "DISARM", 600), both_modes=False)
+        ev("ARM", 600, "ARM", 100, "DISARM", 600))
     add("choose", "choose picks the first matching branch", m({
         "a": {"on": {"PICK": {"actions": [{"type": "xstate.choose", "conds": [
             {"cond": "countAbove:1", "actions": ["push:big"]},
@@ -218,23 +205,46 @@ def handwritten() -> dict[str, dict[str, Any]]:
     return t
 
 
+# Seeds where the differential test found engine mismatches (random_machine(seed), 12 steps):
+# kept as traces so that each stays pinned (known_failures.json says why) until fixed.
+FOUND_SEEDS = [577, 815, 822, 1116]
+
+
+def _xstate_accepts(live: LiveXState, trace: dict[str, Any]) -> bool:
+    """xstate itself overflows or loops on a few random machines: those are left out."""
+    return "error" not in live.run(trace)
+
+
+def all_traces() -> dict[str, dict[str, Any]]:
+    traces = handwritten()
+    for more in (corpus_actions.traces(), corpus_states.traces()):
+        clash = traces.keys() & more.keys()
+        assert not clash, clash
+        traces.update(more)
+    live = LiveXState()
+    try:
+        seed = 1000
+        while sum(name.startswith("random-") for name in traces) < RANDOM_TRACES:
+            trace = {"machine": random_machine(seed, avoid_gaps=False), "steps": random_steps(seed)}
+            if _xstate_accepts(live, trace):
+                traces[f"random-{seed}"] = {"description": f"random machine, seed {seed}", **trace}
+            seed += 1
+        for seed in FOUND_SEEDS:
+            trace = {"machine": random_machine(seed), "steps": random_steps(seed, 12)}
+            traces[f"found-{seed}"] = {"description": f"differential test find, seed {seed}", **trace}
+    finally:
+        live.close()
+    return traces
+
+
 def main() -> None:
     CORPUS.mkdir(parents=True, exist_ok=True)
     for old in CORPUS.glob("*.json"):
         old.unlink()
-    traces = handwritten()
-    seed = 1000
-    while sum(name.startswith("random-") for name in traces) < 130:
-        trace = {"machine": random_machine(seed), "steps": random_steps(seed)}
-        seed += 1
-        try:  # leave out machines whose eventless transitions loop forever (xstate overflows too)
-            replay(trace)
-        except RecursionError:
-            continue
-        traces[f"random-{seed - 1}"] = {"description": f"random machine, seed {seed - 1}", **trace}
+    traces = all_traces()
     for name, trace in traces.items():
         (CORPUS / f"{name}.json").write_text(json.dumps({"name": name, **trace}, indent=1) + "\n")
-    print(f"wrote {len(traces)} traces to {CORPUS}")
+    print(f"wrote {len(traces)} traces to {CORPUS}; now run: node tests/conformance/record.js")
 
 
 if __name__ == "__main__":

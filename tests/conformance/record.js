@@ -23,6 +23,10 @@ const settle = async () => {
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
 };
 
+// xstate itself can loop (e.g. a stale parallel configuration restarting a service forever);
+// such a run is stopped and reported as an error instead of hanging the recorder.
+const MAX_TRANSITIONS = 5000;
+
 async function run(trace) {
   const [config, options] = build(trace.machine);
   const machine = createMachine(config, options);
@@ -31,6 +35,13 @@ async function run(trace) {
   const service = interpret(machine, { clock, logger: () => {} }).onDone((e) => {
     output = e.data === undefined ? null : e.data;
   });
+  let transitions = 0;
+  service.onTransition(() => {
+    if (++transitions === MAX_TRANSITIONS) service.stop();
+  });
+  const checkRunaway = () => {
+    if (transitions >= MAX_TRANSITIONS) throw new Error(`runaway: over ${MAX_TRANSITIONS} transitions`);
+  };
   // `changed` says whether the last transition changed anything; it is recorded after a step
   // only when the step made a transition (xstate leaves it undefined on most initial states).
   const observe = (before) => {
@@ -47,12 +58,14 @@ async function run(trace) {
   };
   service.start();
   await settle();
+  checkRunaway();
   const seen = [observe()];
   for (const step of trace.steps) {
     const before = service.getSnapshot();
     if ("advance" in step) clock.increment(step.advance);
     else service.send(step.event);
     await settle();
+    checkRunaway();
     seen.push(observe(before));
   }
   service.stop();
