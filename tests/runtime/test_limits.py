@@ -78,11 +78,6 @@ async def test_non_ascii_characters_count_their_utf8_bytes(small: Emulator) -> N
     assert err.value.code == "context-too-large"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "runtime.check_context_size measures json.dumps(...) with the default ensure_ascii=True, so "
-    "each non-ASCII character counts as a 6-byte \\uXXXX escape instead of its UTF-8 bytes "
-    "(API.md §7.10: '400 kb as UTF-8 JSON'): a 1,814-byte context is refused under a "
-    "2,000-byte limit"))
 async def test_a_non_ascii_context_under_the_limit_in_utf8_is_allowed(small: Emulator) -> None:
     await small.create_instance(ORG, "bag", "b", None, None, USER)
     item = "\u20ac" * 600  # {"items":["€€…"]}: 14 + 1,800 = 1,814 bytes of UTF-8 JSON

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from sb_emulator.clock import iso_from_ms, ms_from_iso
 from sb_emulator.service import Emulator
 from tests.runtime.conftest import ORG, USER
@@ -114,12 +112,6 @@ async def test_nothing_newer_returns_from_itself(emu: Emulator) -> None:
     assert body == {"maxTimestamp": iso_from_ms(since), "logs": []}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "InstancesMixin.get_logs: when more than 100 entries share one millisecond (the norm on the "
-    "manual clock, where time only moves when a test advances it) the page is the first 100 "
-    "and maxTimestamp is that millisecond + 1, so following maxTimestamp skips the rest of "
-    "that millisecond's entries for good (here 50 of 150 are never returned); an emulator "
-    "choice is needed, e.g. spreading log timestamps so no millisecond holds over 100"))
 async def test_paging_returns_everything_even_within_one_millisecond(emu: Emulator) -> None:
     since = emu.clock.now_ms()
     await emu.create_instance(ORG, "folder", "f", None, None, USER)

@@ -167,11 +167,6 @@ async def test_a_failing_migration_records_nothing(emu: Emulator) -> None:
     assert await all_transitions(emu, "doc", "d") == history
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "MigrationsMixin.apply_pending_upgrade mutates the live Instance one migration at a time "
-    "(_migrate sets inst.snapshot and inst.version_id): when a later migration of a chain "
-    "raises, the instance stays on the intermediate version in memory (not persisted, no "
-    "transition recorded) instead of being left as it was"))
 async def test_a_failing_migration_chain_leaves_the_instance_as_it_was(emu: Emulator) -> None:
     v1, v3, before, _ = await failed_chain(emu)
     assert await emu.admin_state(ORG, "doc", "d") == before

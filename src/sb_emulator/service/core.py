@@ -111,6 +111,7 @@ class EmulatorCore:
         self.listeners: dict[str, list[Listener]] = {}
         self.errors: list[BaseException] = []  # failures inside machine code, for the tests
         self.log_seq = 0
+        self._log_slot: tuple[int, int] = (0, 0)  # (last log timestamp, entries in it)
 
     # -- persistence ------------------------------------------------------------------------
 

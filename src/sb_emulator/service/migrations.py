@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from sb_emulator.engine import snapshot_at
+from sb_emulator.engine import Snapshot, snapshot_at
 from sb_emulator.engine.algorithm import to_state_paths
 from sb_emulator.errors import MachineImplementationError, NoMigrationPath
 from sb_emulator.machines.yamlbuild import Problems, build_migration
@@ -50,8 +50,11 @@ class MigrationsMixin(RuntimeMixin):
         target = inst.desired_version
         if not target or target == inst.version_id:
             return []
-        for migration in self.find_migration_path(inst.org_id, inst.machine, inst.version_id, target):
-            self._migrate(inst, migration)
+        snapshot, version_id = inst.snapshot, inst.version_id
+        # all or nothing: the instance changes only once every step of the chain worked
+        for migration in self.find_migration_path(inst.org_id, inst.machine, version_id, target):
+            snapshot, version_id = self._migrate(snapshot, migration)
+        inst.snapshot, inst.version_id = snapshot, version_id
         inst.desired_version = None
         record = {"createdAtMs": self.clock.now_ms(), "state": inst.snapshot.value,
                   "event": dict(UPGRADE_EVENT)}
@@ -59,13 +62,13 @@ class MigrationsMixin(RuntimeMixin):
         self.publish(inst)
         return [self.put_instance(inst), Change("append", "transitions", inst.key, record)]
 
-    def _migrate(self, inst: Instance, migration: dict[str, Any]) -> None:
+    def _migrate(self, snapshot: Snapshot, migration: dict[str, Any]) -> tuple[Snapshot, str]:
         problems = Problems()
         document = parse_yaml(migration["text"], f"migration {migration['id']}")
         upgrade_state, upgrade_context = build_migration(
             document.get("upgradeState"), document.get("upgradeContext"), problems)
-        old_paths = to_state_paths(inst.snapshot.value)
-        context = inst.snapshot.context
+        old_paths = to_state_paths(snapshot.value)
+        context = snapshot.context
         new_paths = [upgrade_state(p, context) if upgrade_state else p for p in old_paths]
         if upgrade_context is not None:
             context = upgrade_context(old_paths, new_paths, context)
@@ -74,12 +77,12 @@ class MigrationsMixin(RuntimeMixin):
         for path in new_paths:
             _merge(value, path)
         try:
-            inst.snapshot = snapshot_at(definition.machine, _collapse(value), context)
+            migrated = snapshot_at(definition.machine, _collapse(value), context)
         except KeyError as err:
             raise MachineImplementationError(
                 f"migration {migration['id']} maps the state to {new_paths}, which version "
                 f"{migration['to']} does not have ({err})") from err
-        inst.version_id = migration["to"]
+        return migrated, migration["to"]
 
 
 def _merge(tree: dict[str, Any], path: list[str]) -> None:
