@@ -63,6 +63,13 @@ def test_recursive_schemas_stay_references() -> None:
     check = spec.operation("x").validate_response
     assert check(200, {"a": {"b": {"c": "leaf"}}}) == []
     assert check(200, {"a": {"b": {"c": 4}}})
+    # deeper than the unrolled levels: checked through the shared registry
+    deep: Any = "leaf"
+    for level in range(12):
+        deep = {f"s{level}": deep}
+    assert check(200, deep) == []
+    deep["s11"]["s10"]["s9"]["s8"]["s7"]["s6"]["s5"]["s4"]["s3"]["s2"]["s1"]["s0"] = 4
+    assert check(200, deep)
 
 
 def test_ecma_dollar() -> None:

@@ -6,8 +6,8 @@ translates them once, at load time:
 * ``nullable: true`` becomes a ``"null"`` type (or an ``anyOf`` with ``{"type": "null"}``
   when the schema has no ``type``), and ``null`` joins any ``enum``;
 * OpenAPI-only annotations (``example``, ``discriminator``, ``readOnly``, ``x-...``) go;
-* ``$ref``\\ s to ``#/components/schemas/...`` are inlined, except for schemas that reach
-  themselves (``StateValue``): those stay references into one shared registry;
+* ``$ref``\\ s to ``#/components/schemas/...`` are inlined; schemas that reach themselves
+  (``StateValue``) are inlined a few levels deep, then refer into one shared registry;
 * ``pattern`` follows ECMA-262 as OpenAPI says: ``$`` matches only at the very end of the
   string, not before a final newline as in Python;
 * ``format: date-time`` is checked (RFC 3339), other formats are annotations.
@@ -33,6 +33,7 @@ from sb_emulator.openapi.loader import SpecError
 
 REGISTRY_URI = "urn:sb-emulator:openapi"
 SCHEMA_REF_PREFIX = "#/components/schemas/"
+RECURSION_UNROLL = 4  # levels of a self-reaching schema inlined before a $ref
 
 # Keywords whose value is one schema, a list of schemas, or a map of name -> schema. Every
 # other keyword's value is data (enum members, defaults...) and is copied untouched.
@@ -117,7 +118,11 @@ class SchemaCompiler:
         if name not in self._components:
             raise SpecError(f"{where}: $ref {ref!r} names no schema")
         if name in self._recursive:
-            return {"$ref": f"{REGISTRY_URI}{ref}"}
+            # Unrolled a few levels (a registry look-up per level is slow), then referenced.
+            if inlining.count(name) >= RECURSION_UNROLL:
+                return {"$ref": f"{REGISTRY_URI}{ref}"}
+            return self._translate(self._components[name], f"components.schemas.{name}",
+                                   (*inlining, name))
         if name in inlining:  # cannot happen for non-recursive names; guards the invariant
             raise SpecError(f"{where}: $ref cycle through {name!r}")
         if name not in self._inlined:
