@@ -101,10 +101,11 @@ class Operation:
         ``body`` is the parsed JSON (or form fields); None counts as an empty body, which a
         JSON operation reads as ``{}``.
         """
-        for param in self.parameters:
-            source = path_params if param.location == "path" else query
-            if param.location in ("path", "query"):
-                self._check_parameter(param, source)
+        for param in self.parameters:  # headers and cookies are the auth layer's business
+            if param.location == "path":
+                self._check_parameter(param, path_params)
+            elif param.location == "query":
+                self._check_parameter(param, query)
         if self.body_validator is not None:
             _check_body(self.body_validator, {} if body is None else body)
 
@@ -146,7 +147,6 @@ class Operation:
         if error is not None:
             raise InvalidParameter(param.name, f"{param.location} parameter {param.name!r} "
                                                f"{describe(error)}")
-
 
 
 def _check_body(validator: Validator, body: Any) -> None:
