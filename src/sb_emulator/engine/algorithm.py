@@ -32,6 +32,7 @@ class MicroState:
     actions: list[dict[str, Any]] = field(default_factory=list)
     done: bool = False
     event: Event = field(default_factory=lambda: dict(INIT_EVENT))
+    changed: bool | None = None  # XState's state.changed for the event that led here
 
 
 @dataclass
@@ -78,7 +79,7 @@ def get_configuration(prev: list[StateNode], nodes: list[StateNode]) -> list[Sta
             for child in prev_adj.get(s) or initial_state_nodes(s):
                 add(child)
         elif s.type == "parallel":
-            for child in s.children():
+            for child in s.child_nodes:
                 if child not in seen:
                     add(child)
                     for grandchild in prev_adj.get(child) or initial_state_nodes(child):
@@ -105,7 +106,7 @@ def initial_state_nodes(node: StateNode) -> list[StateNode]:
     else:
         result = []
         for path in to_state_paths(initial_state_value(node)):
-            result += from_relative_path(node, path, None)
+            result += from_relative_path(node, path)
     node.initial_nodes_cache = result
     return result
 
@@ -120,13 +121,14 @@ def initial_state_value(node: StateNode) -> Any:
     return {}
 
 
-def from_relative_path(node: StateNode, path: list[str], history: Any) -> list[StateNode]:
+def from_relative_path(node: StateNode, path: list[str]) -> list[StateNode]:
+    """XState's ``getFromRelativePath``: a history node on the way resolves to its default."""
     if not path:
         return [node]
     child = node.states[path[0]]
     if child.type == "history":
-        return resolve_history(child, history)
-    return from_relative_path(child, path[1:], history)
+        return resolve_history(child, None)
+    return from_relative_path(child, path[1:])
 
 
 def to_state_paths(value: Any) -> list[list[str]]:
@@ -142,9 +144,45 @@ def to_state_paths(value: Any) -> list[list[str]]:
     return out
 
 
-def get_value(root: StateNode, config: list[StateNode]) -> Any:
-    full = get_configuration([root], config)
-    return _value_from_adj(root, _adjacency(full))
+_CACHE_LIMIT = 4096
+
+
+def get_value(machine: Machine, config: list[StateNode]) -> Any:
+    """XState's ``getValue``; cached per configuration (a fresh copy every time, since
+    snapshots hand their values to user code)."""
+    key = tuple([n.order for n in config])
+    cache = machine.value_cache
+    value = cache.get(key)
+    if value is None:
+        root = machine.root
+        value = _value_from_adj(root, _adjacency(get_configuration([root], config)))
+        if len(cache) < _CACHE_LIMIT:
+            cache[key] = value
+    return copy_value(value)
+
+
+def copy_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return value
+    return {k: copy_value(v) for k, v in value.items()}
+
+
+def config_of_value(machine: Machine, value: Any) -> list[StateNode]:
+    """``getConfiguration([], getStateNodes(value))``, cached per value (never mutated)."""
+    key = value if isinstance(value, str) else _value_key(value)
+    cache = machine.config_cache
+    config = cache.get(key)
+    if config is None:
+        config = get_configuration([], nodes_of_value(machine.root, value))
+        if len(cache) < _CACHE_LIMIT:
+            cache[key] = config
+    return config
+
+
+def _value_key(value: Any) -> Any:
+    if isinstance(value, str):
+        return value
+    return tuple([(k, _value_key(v)) for k, v in value.items()])
 
 
 def _value_from_adj(node: StateNode, adj: dict[StateNode, list[StateNode]]) -> Any:
@@ -173,9 +211,9 @@ def nodes_of_value(root: StateNode, value: Any) -> list[StateNode]:
 
 def is_in_final_state(config: list[StateNode], node: StateNode) -> bool:
     if node.type == "compound":
-        return any(c.type == "final" and c in config for c in node.children())
+        return any(c.type == "final" and c in config for c in node.child_nodes)
     if node.type == "parallel":
-        return all(is_in_final_state(config, c) for c in node.children())
+        return all(is_in_final_state(config, c) for c in node.child_nodes)
     return False
 
 
@@ -242,13 +280,12 @@ def resolve_history(node: StateNode, history: Any) -> list[StateNode]:
     parent = node.parent
     assert parent is not None
     if not history:
-        target = node.config.get("target")
-        if target:
-            out: list[StateNode] = []
-            for path in to_state_paths(to_state_value(target)):
-                out += from_relative_path(parent, path, None)
-            return out
-        return initial_state_nodes(parent)
+        if node.history_target is None:
+            return initial_state_nodes(parent)
+        out: list[StateNode] = []
+        for path in node.history_target:
+            out += from_relative_path(parent, path)
+        return out
     sub = history
     for key in parent.path:
         sub = (sub.get("states") or {}).get(key) if sub else None
@@ -260,7 +297,7 @@ def resolve_history(node: StateNode, history: Any) -> list[StateNode]:
     out = []
     for path in to_state_paths(current):
         if node.history == "deep":
-            out += from_relative_path(parent, path, history)
+            out += from_relative_path(parent, path)
         else:
             out.append(parent.states[path[0]])
     return out

@@ -110,7 +110,14 @@ class StateNode:
         self.transitions: list[Transition] = []
         self.candidates: dict[str, list[Transition]] = {}
         self.transient = False
+        self.is_leaf = self.type in ("atomic", "final")
         self.initial_nodes_cache: list[StateNode] | None = None
+        # filled in by ``_finish_node`` once every node is compiled
+        self.child_nodes: list[StateNode] = []
+        self.exit_actions: list[dict[str, Any]] = []
+        self.entry_legacy: list[dict[str, Any]] = []
+        self.entry_eager: list[dict[str, Any]] = []
+        self.history_target: list[list[str]] | None = None
 
     def _p(self, suffix: str) -> str:
         return f"{self.cpath}.{suffix}" if self.cpath else suffix
@@ -135,14 +142,6 @@ class StateNode:
         return f"<StateNode #{self.id}>"
 
     # -- queries used by the algorithm -------------------------------------------------------
-
-    def children(self) -> list[StateNode]:
-        """Child nodes except history pseudo-states (XState's ``getChildren``)."""
-        return [s for s in self.states.values() if s.type != "history"]
-
-    @property
-    def is_leaf(self) -> bool:
-        return self.type in ("atomic", "final")
 
     def get_candidates(self, event_type: str) -> list[Transition]:
         cached = self.candidates.get(event_type)
@@ -179,7 +178,11 @@ class Machine:
             _compile_node(self, node)
         for node in self.nodes:
             _check_initial(node)
+            _finish_node(node)
         self.invokes_by_id = {inv.id: inv for node in self.nodes for inv in node.invokes}
+        # per-machine memo tables of the transition algorithm (bounded; see algorithm.py)
+        self.value_cache: dict[tuple[int, ...], Any] = {}
+        self.config_cache: dict[Any, list[StateNode]] = {}
 
     def _index(self, node: StateNode) -> None:
         node.order = len(self.nodes)
@@ -225,6 +228,65 @@ def _compile_node(machine: Machine, node: StateNode) -> None:
                                        for t in on))
     for transition in node.transitions:
         transition.targets = _resolve_targets(node, transition)
+
+
+def _finish_node(node: StateNode) -> None:
+    """Precompute what the transition algorithm reads on every step."""
+    node.child_nodes = [s for s in node.states.values() if s.type != "history"]
+    stops = [{"type": act.STOP, "activity": i} for i in node.invokes]
+    starts = [{"type": act.START, "activity": i} for i in node.invokes]
+    node.exit_actions = [*node.exit, *stops]
+    # XState puts the invocations after the entry actions only when executing eagerly
+    # (predictableActionArguments, except for the initial state)
+    node.entry_legacy = [*starts, *node.entry]
+    node.entry_eager = [*node.entry, *starts]
+    if node.type == "history":
+        node.history_target = _history_target(node)
+
+
+def _history_target(node: StateNode) -> list[list[str]] | None:
+    """The default target of a history state, as paths relative to its parent."""
+    target = node.config.get("target")
+    if target is None or target == "":
+        return None
+    parent = node.parent
+    assert parent is not None
+    path = node._p("target")
+    if isinstance(target, str) and target.startswith("#"):
+        found = _by_id_path(node.machine, target[1:])
+        if found is None or found.path[:len(parent.path)] != parent.path or found is parent:
+            raise MachineConfigError(path, f'unknown history target "{target}"',
+                                     f'the id of a descendant of "{parent.id}"',
+                                     did_you_mean(target[1:], node.machine.id_map))
+        return [list(found.path[len(parent.path):])]
+    if isinstance(target, str):
+        target = {target: {}} if target in parent.states else target
+    return [_check_relative_path(parent, p, path) for p in _value_paths(target, path)]
+
+
+def _value_paths(value: Any, path: str) -> list[list[str]]:
+    if isinstance(value, str):
+        return [[value]]
+    if not isinstance(value, Mapping) or not value:
+        raise MachineConfigError(path, f"invalid history target {value!r}",
+                                 "a child state key, a #id or a state value object")
+    out: list[list[str]] = []
+    for key in js_keys(value):
+        sub = value[key]
+        out += [[key, *p] for p in _value_paths(sub, path)] if sub else [[key]]
+    return out
+
+
+def _check_relative_path(parent: StateNode, rel: list[str], path: str) -> list[str]:
+    current = parent
+    for part in rel:
+        child = current.states.get(part)
+        if child is None:
+            raise MachineConfigError(path, f'unknown history target "{".".join(rel)}"',
+                                     f'a child of "{current.id}": {one_of(current.states)}',
+                                     did_you_mean(part, current.states))
+        current = child
+    return rel
 
 
 def _check_initial(node: StateNode) -> None:

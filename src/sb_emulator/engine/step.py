@@ -1,9 +1,18 @@
 """The engine's public functions: ``initial`` and ``transition``.
 
-They play the part of XState v4's interpreter for one external event, without any I/O: the
+They play the part of XState v4's interpreter for one external event, without any I/O: each
 macrostep is resolved by ``machine_transition``, and its actions become :mod:`effects` in the
 order the interpreter would execute them. Self-addressed ``send``s (no delay) are processed
 right after, as the interpreter's event queue would.
+
+Two execution modes, as in XState v4's interpreter:
+
+* legacy: actions run once the macrostep is resolved, with the final context (or, with
+  ``preserveActionOrder``, the context at their place in the step) and the external event;
+  a service is started only if its state is still active at the end of the step;
+* eager (``predictableActionArguments``, every event but ``xstate.init``): actions run as
+  they are resolved, with the context and event of their microstep; services always start;
+  sends to other actors leave once the macrostep is over.
 """
 
 from __future__ import annotations
@@ -12,7 +21,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from sb_emulator.engine import actions as act
-from sb_emulator.engine.algorithm import MicroState, get_configuration, nodes_of_value
+from sb_emulator.engine.algorithm import (
+    MicroState,
+    config_of_value,
+    get_configuration,
+    get_value,
+    is_in_final_state,
+    nodes_of_value,
+)
 from sb_emulator.engine.effects import (
     CancelEvent,
     Effect,
@@ -33,6 +49,8 @@ from sb_emulator.engine.model import Machine, StateNode
 from sb_emulator.engine.snapshot import Snapshot
 
 Event = dict[str, Any]
+Action = Mapping[str, Any]
+_PRIVATE = frozenset({"exec", "_ctx", "_ev"})
 
 
 class _Run:
@@ -46,58 +64,69 @@ class _Run:
         self.origin = origin
         self.effects: list[Effect] = []
         self.queue: list[Event] = []
+        self.outgoing: list[Effect] = []
 
-    def absorb(self, state: MicroState, event: Event) -> None:
+    def absorb(self, state: MicroState, event: Event, eager: bool) -> None:
+        """Turn a macrostep's actions into effects, as the interpreter executes them."""
         for a in state.actions:
-            self._effect_of(a, state, event)
+            ctx, ev = (a["_ctx"], a["_ev"]) if eager else (state.context, event)
+            self._effect_of(a, state, ctx, ev, eager)
+        # eager mode queues sends to other actors until the state is updated
+        self.effects += self.outgoing
+        self.outgoing.clear()
         if state.done:
-            for child_id in list(self.running):
-                self.effects.append(StopService(child_id))
-            for send_id in list(self.delayed):
-                self.effects.append(CancelEvent(send_id))
+            # the interpreter stops: children stopped, timers cleared, the queue dropped
+            self.effects += [StopService(child_id) for child_id in self.running]
+            self.effects += [CancelEvent(send_id) for send_id in self.delayed]
             self.running.clear()
             self.delayed.clear()
             self.queue.clear()
 
-    def _effect_of(self, a: Mapping[str, Any], state: MicroState, event: Event) -> None:
+    def _effect_of(self, a: Action, state: MicroState, ctx: Any, ev: Event, eager: bool) -> None:
         kind = a["type"]
         if kind == act.START:
-            inv = a["activity"]
-            if state.activities.get(inv.id):
-                data = map_context(inv.data, state.context, event) if inv.data is not None else None
-                self.effects.append(StartService(inv.id, inv.src, data, state.context, event,
-                                                 inv.auto_forward))
-                self.running[inv.id] = {"src": inv.src, "autoForward": inv.auto_forward}
+            self._start(a, state, ctx, ev)
         elif kind == act.STOP:
-            activity = a["activity"]
-            child_id = activity if isinstance(activity, str) else activity.id
-            if child_id in self.running:
-                self.effects.append(StopService(child_id))
-                del self.running[child_id]
+            if self.running.pop(a["id"], None) is not None:
+                self.effects.append(StopService(a["id"]))
         elif kind in (act.SEND, act.RAISE):
-            self._send(a)
+            self._send(a, eager)
         elif kind == act.CANCEL:
             self.effects.append(CancelEvent(a["sendId"]))
             self.delayed.pop(a["sendId"], None)
         elif kind == act.LOG:
             self.effects.append(Log(a.get("label"), a.get("value")))
         else:
-            context = a["_ctx"] if self.machine.preserve_order else state.context
-            params = {k: v for k, v in a.items() if k not in ("exec", "_ctx")}
-            self.effects.append(ExecuteAction(kind, context, event, a.get("exec"), params))
+            if not eager and self.machine.preserve_order:
+                ctx = a["_ctx"]  # XState binds the context at the action's place in the step
+            params = {k: v for k, v in a.items() if k not in _PRIVATE}
+            self.effects.append(ExecuteAction(kind, ctx, ev, a.get("exec"), params))
 
-    def _send(self, a: Mapping[str, Any]) -> None:
+    def _start(self, a: Action, state: MicroState, ctx: Any, ev: Event) -> None:
+        inv = a["activity"]
+        # legacy mode skips a service whose state was left within the same macrostep
+        if not self.machine.predictable and not state.activities.get(inv.id):
+            return
+        data = map_context(inv.data, ctx, ev) if inv.data is not None else None
+        self.effects.append(StartService(inv.id, inv.src, data, ctx, ev, inv.auto_forward))
+        self.running[inv.id] = {"src": inv.src, "autoForward": inv.auto_forward}
+
+    def _send(self, a: Action, eager: bool) -> None:
         event, delay, to = a["_event"], a.get("delay"), a.get("to")
+        if to == act.INTERNAL:
+            to = None
         if isinstance(delay, int | float) and not isinstance(delay, bool):
             self.effects.append(ScheduleEvent(a["id"], event, delay, to))
             self.delayed[a["id"]] = {"event": event, "delay": delay, "to": to}
-        elif to is None:
+            return
+        if to is None:
             self.queue.append(event)
-        elif to == act.ORIGIN:
-            if self.origin is not None:
-                self.effects.append(SendEvent(self.origin, event))
-        else:
-            self.effects.append(SendEvent(to, event))
+            return
+        if to == act.ORIGIN:
+            if self.origin is None:
+                return
+            to = self.origin
+        (self.outgoing if eager else self.effects).append(SendEvent(to, event))
 
 
 def _microstate(machine: Machine, snapshot: Snapshot) -> MicroState:
@@ -121,34 +150,35 @@ def _configuration(machine: Machine, snapshot: Snapshot) -> list[StateNode]:
         nodes = [machine.id_map.get(i) for i in snapshot.configuration]
         if all(n is not None for n in nodes):
             return [n for n in nodes if n is not None]
-    return get_configuration([], nodes_of_value(machine.root, snapshot.value))
+    return config_of_value(machine, snapshot.value)
 
 
-def _finish(machine: Machine, state: MicroState, run: _Run, previous: Snapshot | None
-            ) -> tuple[Snapshot, tuple[Effect, ...]]:
+def _finish(machine: Machine, state: MicroState, run: _Run) -> tuple[Snapshot, tuple[Effect, ...]]:
     output = None
     if state.done:
         final = next((n for n in state.configuration
                       if n.type == "final" and n.parent is machine.root), None)
         if final is not None and final.done_data is not None:
             output = map_context(final.done_data, state.context, state.event)
-    tags = tuple(sorted({t for n in state.configuration for t in n.tags}))
-    changed = previous is None or bool(run.effects) or state.value != previous.value or \
-        state.context is not previous.context
     snapshot = Snapshot(
         value=state.value,
         context=state.context,
         history=state.history,
-        tags=tags,
+        tags=_tags(state.configuration),
         done=state.done,
         output=output,
         children=dict(run.running),
         delayed=dict(run.delayed),
-        changed=changed,
+        changed=state.changed,
         event=state.event,
-        configuration=tuple(n.id for n in state.configuration),
+        configuration=tuple([n.id for n in state.configuration]),
     )
     return snapshot, tuple(run.effects)
+
+
+def _tags(configuration: list[StateNode]) -> tuple[str, ...]:
+    tags = {t for n in configuration for t in n.tags}
+    return tuple(sorted(tags)) if tags else ()
 
 
 def _drain(machine: Machine, state: MicroState, run: _Run) -> MicroState:
@@ -163,11 +193,11 @@ def _deliver(machine: Machine, state: MicroState, event: Event, run: _Run) -> Mi
         if child.get("autoForward"):
             run.effects.append(SendEvent(child_id, event))
     kind = event["type"]
-    for prefix in ("done.invoke.", "error.platform."):
-        if kind.startswith(prefix):
-            run.running.pop(kind[len(prefix):], None)
-    nxt = machine_transition(machine, state, event)
-    run.absorb(nxt, event)
+    if kind.startswith(("done.invoke.", "error.platform.")):
+        run.running.pop(kind.split(".", 2)[2], None)  # a child that reports is over
+    eager = machine.predictable
+    nxt = machine_transition(machine, state, event, eager)
+    run.absorb(nxt, event, eager)
     return nxt
 
 
@@ -176,9 +206,9 @@ def initial(machine: Machine, context: Any = None) -> tuple[Snapshot, tuple[Effe
     ctx = machine.context if context is None else context
     state = initial_microstate(machine, ctx)
     run = _Run(machine, {}, {}, None)
-    run.absorb(state, state.event)
+    run.absorb(state, state.event, eager=False)
     state = _drain(machine, state, run)
-    return _finish(machine, state, run, None)
+    return _finish(machine, state, run)
 
 
 def transition(machine: Machine, snapshot: Snapshot, event: Any, *,
@@ -186,7 +216,10 @@ def transition(machine: Machine, snapshot: Snapshot, event: Any, *,
                ) -> tuple[Snapshot, tuple[Effect, ...]]:
     """Deliver ``event`` (a string or ``{"type": ...}``) and return the next snapshot and the
     effects to carry out. ``delayed_id`` names the delayed event being delivered (it is no
-    longer pending); ``origin`` identifies the sender for ``respond``."""
+    longer pending); ``origin`` identifies the sender for ``respond``.
+
+    ``snapshot.changed`` is XState's ``state.changed`` for the last event processed (the
+    external one, or the last self-sent event it led to)."""
     ev = to_event(event)
     if ev["type"] == "*":
         raise ValueError("an event cannot have the wildcard type '*'")
@@ -198,7 +231,7 @@ def transition(machine: Machine, snapshot: Snapshot, event: Any, *,
     run = _Run(machine, snapshot.children, delayed, origin)
     state = _deliver(machine, _microstate(machine, snapshot), ev, run)
     state = _drain(machine, state, run)
-    return _finish(machine, state, run, snapshot)
+    return _finish(machine, state, run)
 
 
 def snapshot_at(machine: Machine, value: Any, context: Any) -> Snapshot:
@@ -207,12 +240,10 @@ def snapshot_at(machine: Machine, value: Any, context: Any) -> Snapshot:
     Raises ``KeyError`` naming the first state that does not exist in ``machine``.
     """
     config = get_configuration([], nodes_of_value(machine.root, value))
-    from sb_emulator.engine.algorithm import get_value, is_in_final_state
-
     return Snapshot(
-        value=get_value(machine.root, config),
+        value=get_value(machine, config),
         context=context,
-        tags=tuple(sorted({t for n in config for t in n.tags})),
+        tags=_tags(config),
         done=is_in_final_state(config, machine.root),
         configuration=tuple(n.id for n in config),
     )
