@@ -18,6 +18,8 @@ from sb_emulator.engine.model import GuardMeta, Machine, StateNode, Transition
 
 Event = dict[str, Any]
 INIT_EVENT: Event = {"type": "xstate.init"}
+# memo tables (per machine) stop growing here; a machine has few distinct configurations
+_CACHE_LIMIT = 4096
 
 
 @dataclass
@@ -57,7 +59,22 @@ def _adjacency(config: list[StateNode]) -> dict[StateNode, list[StateNode]]:
 
 def get_configuration(prev: list[StateNode], nodes: list[StateNode]) -> list[StateNode]:
     """XState's ``getConfiguration``: complete ``nodes`` with ancestors and descendants,
-    reusing previously active children where a compound/parallel node needs them."""
+    reusing previously active children where a compound/parallel node needs them.
+
+    Memoised per machine; the result is shared, so callers never mutate it."""
+    if not nodes:
+        return []
+    key = (tuple([n.order for n in prev]), tuple([n.order for n in nodes]))
+    cache = nodes[0].machine.configuration_cache
+    config = cache.get(key)
+    if config is None:
+        config = _compute_configuration(prev, nodes)
+        if len(cache) < _CACHE_LIMIT:
+            cache[key] = config
+    return config
+
+
+def _compute_configuration(prev: list[StateNode], nodes: list[StateNode]) -> list[StateNode]:
     prev_adj = _adjacency(prev)
     config: list[StateNode] = []
     seen: set[StateNode] = set()
@@ -142,9 +159,6 @@ def to_state_paths(value: Any) -> list[list[str]]:
         else:
             out.append([key])
     return out
-
-
-_CACHE_LIMIT = 4096
 
 
 def get_value(machine: Machine, config: list[StateNode]) -> Any:

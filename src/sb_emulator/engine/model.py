@@ -183,6 +183,8 @@ class Machine:
         # per-machine memo tables of the transition algorithm (bounded; see algorithm.py)
         self.value_cache: dict[tuple[int, ...], Any] = {}
         self.config_cache: dict[Any, list[StateNode]] = {}
+        self.configuration_cache: dict[tuple[tuple[int, ...], tuple[int, ...]], list[StateNode]] = {}
+        self.ids_cache: dict[tuple[str, ...], list[StateNode]] = {}
 
     def _index(self, node: StateNode) -> None:
         node.order = len(self.nodes)

@@ -146,11 +146,19 @@ def _microstate(machine: Machine, snapshot: Snapshot) -> MicroState:
 
 
 def _configuration(machine: Machine, snapshot: Snapshot) -> list[StateNode]:
-    if snapshot.configuration:
-        nodes = [machine.id_map.get(i) for i in snapshot.configuration]
-        if all(n is not None for n in nodes):
-            return [n for n in nodes if n is not None]
-    return config_of_value(machine, snapshot.value)
+    ids = snapshot.configuration
+    if not ids:
+        return config_of_value(machine, snapshot.value)
+    cached = machine.ids_cache.get(ids)
+    if cached is not None:
+        return cached
+    nodes = [machine.id_map.get(i) for i in ids]
+    if not all(n is not None for n in nodes):  # a snapshot of another version: use its value
+        return config_of_value(machine, snapshot.value)
+    config = [n for n in nodes if n is not None]
+    if len(machine.ids_cache) < 4096:
+        machine.ids_cache[ids] = config
+    return config
 
 
 def _finish(machine: Machine, state: MicroState, run: _Run) -> tuple[Snapshot, tuple[Effect, ...]]:
