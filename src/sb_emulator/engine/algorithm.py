@@ -44,6 +44,8 @@ class StepResult:
     configuration: list[StateNode]
     actions: list[dict[str, Any]]
     has_source: bool = True
+    # the configuration of the state value the step starts from (XState's prevConfig)
+    prev_configuration: list[StateNode] = field(default_factory=list)
 
 
 # ---- configuration and values ----------------------------------------------------------------

@@ -47,7 +47,7 @@ def machine_transition(machine: Machine, state: MicroState, event: Event, eager:
                        ) -> MicroState:
     """XState's ``machine.transition(state, event)``; ``eager`` is its ``predictableExec``."""
     step = select(machine.root, state.value, state, event, machine) or StepResult([], [], [], [])
-    prev = config_of_value(machine, state.value)
+    prev = step.prev_configuration = config_of_value(machine, state.value)
     step.configuration = get_configuration(prev, step.configuration) if step.configuration else prev
     return resolve_transition(machine, step, state, state.context, event, eager)
 
@@ -127,7 +127,7 @@ def action_blocks(machine: Machine, config: list[StateNode], is_done: bool, step
                   context: Any, event: Event, current: MicroState | None, eager: bool
                   ) -> list[Block]:
     """XState's ``getActions``: exit, transition, entry, done-events and stop blocks."""
-    prev_config = config_of_value(machine, current.value) if current is not None else []
+    prev_config = step.prev_configuration
     entry, exit_nodes = _entry_and_exit(config, prev_config, step.exit_set)
     blocks: list[Block] = [("exit", [a for n in exit_nodes for a in n.exit_actions])]
     blocks.append(("transition", step.actions))
