@@ -8,41 +8,27 @@ raise :class:`MachineConfigError` naming the config path and what was expected.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sb_emulator.engine import actions as act
 from sb_emulator.engine.errors import MachineConfigError, did_you_mean, one_of
+from sb_emulator.engine.implementations import (
+    Guard,
+    GuardMeta,
+    Implementations,
+    to_action_object,
+    to_guard,
+)
+from sb_emulator.engine.implementations import to_list as _to_list
 from sb_emulator.engine.jsvalues import js_keys
+
+__all__ = ["GuardMeta", "Implementations", "Machine", "StateNode", "Transition", "to_action_object"]
 
 NULL_EVENT = ""
 WILDCARD = "*"
 STATE_TYPES = frozenset({"atomic", "compound", "parallel", "final", "history"})
-
-
-@dataclass(frozen=True)
-class Implementations:
-    """Named implementations a config refers to (XState's ``options``)."""
-
-    guards: Mapping[str, Any] = field(default_factory=dict)
-    actions: Mapping[str, Any] = field(default_factory=dict)
-    services: Mapping[str, Any] = field(default_factory=dict)
-    delays: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class GuardMeta:
-    """Third argument of a guard: the current state value and the cond object."""
-
-    state: Any
-    cond: Mapping[str, Any]
-
-
-@dataclass
-class Guard:
-    fn: Callable[..., Any]
-    cond: dict[str, Any]
 
 
 @dataclass
@@ -205,14 +191,6 @@ class Machine:
 
 
 # ---- compilation ---------------------------------------------------------------------------
-
-
-def _to_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    if isinstance(value, list | tuple):
-        return list(value)
-    return [value]
 
 
 def _compile_node(machine: Machine, node: StateNode) -> None:
@@ -473,71 +451,3 @@ def _by_id_path(machine: Machine, ref: str) -> StateNode | None:
             return None
         node = node.states.get(part)
     return node
-
-
-def to_guard(machine: Machine, cond: Any, path: str) -> Guard | None:
-    if cond is None:
-        return None
-    if callable(cond):
-        return Guard(act.adapt(cond, 3), {"type": getattr(cond, "__name__", "guard")})
-    if isinstance(cond, str):
-        cond = {"type": cond}
-    if isinstance(cond, Mapping) and isinstance(cond.get("type"), str):
-        name = cond["type"]
-        if name in machine.impl.guards:
-            return Guard(act.adapt(machine.impl.guards[name], 3), dict(cond))
-        if callable(cond.get("predicate")):
-            return Guard(act.adapt(cond["predicate"], 3), dict(cond))
-        raise MachineConfigError(path, f'unknown guard "{name}"',
-                                 f"a guard in guards: {one_of(machine.impl.guards)}",
-                                 did_you_mean(name, machine.impl.guards))
-    raise MachineConfigError(path, f"invalid guard {cond!r}", "a guard name or a function")
-
-
-def to_action_object(machine: Machine, action: Any, path: str) -> dict[str, Any]:
-    """Normalise one action (name, action object or callable) to an action object."""
-    if callable(action):
-        return {"type": getattr(action, "__name__", "action"), "exec": act.adapt(action, 3)}
-    if isinstance(action, str):
-        action = {"type": action}
-    if not isinstance(action, Mapping) or not isinstance(action.get("type"), str):
-        raise MachineConfigError(path, f"invalid action {action!r}",
-                                 "an action name, an action object with a type, or a function")
-    kind = action["type"]
-    if kind in act.BUILTIN_TYPES:
-        return _builtin_action(machine, dict(action), path)
-    impl = machine.impl.actions.get(kind)
-    if impl is None:
-        if callable(action.get("exec")):
-            return dict(action)
-        raise MachineConfigError(path, f'unknown action "{kind}"',
-                                 f"an action in actions: {one_of(machine.impl.actions)}",
-                                 did_you_mean(kind, machine.impl.actions))
-    if isinstance(impl, Mapping):
-        return to_action_object(machine, impl, path)
-    if callable(impl):
-        return {**action, "exec": act.adapt(impl, 3)}
-    raise MachineConfigError(path, f'action "{kind}" is not callable', "a function or an action object")
-
-
-def _builtin_action(machine: Machine, action: dict[str, Any], path: str) -> dict[str, Any]:
-    kind = action["type"]
-    if kind == act.CHOOSE:
-        conds = []
-        for i, c in enumerate(_to_list(action.get("conds"))):
-            cpath = f"{path}.conds[{i}]"
-            conds.append({
-                "guard": to_guard(machine, c.get("cond", c.get("guard")), f"{cpath}.cond"),
-                "actions": [to_action_object(machine, a, f"{cpath}.actions[{j}]")
-                            for j, a in enumerate(_to_list(c.get("actions")))],
-            })
-        action["conds"] = conds
-    elif kind in (act.SEND, act.RAISE):
-        delay = action.get("delay")
-        if isinstance(delay, str) and delay not in machine.impl.delays:
-            raise MachineConfigError(f"{path}.delay", f'unknown delay "{delay}"',
-                                     f"a delay in delays: {one_of(machine.impl.delays)}",
-                                     did_you_mean(delay, machine.impl.delays))
-        if "event" not in action:
-            raise MachineConfigError(f"{path}.event", "a send/raise action needs an event", "an event")
-    return action

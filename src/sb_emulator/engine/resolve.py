@@ -114,7 +114,7 @@ class _Resolver:
 
     def _log(self, kind: str, a: Action) -> list[Action]:
         expr = a.get("expr")
-        value = act.adapt(expr, 2)(self.ctx, self.event) if callable(expr) else expr
+        value = expr(self.ctx, self.event) if callable(expr) else expr
         return [{"type": act.LOG, "label": a.get("label"), "value": value,
                  "_ctx": self.ctx, "_ev": self.event}]
 
@@ -136,7 +136,7 @@ class _Resolver:
     def _stop(self, kind: str, a: Action) -> list[Action]:
         activity = a["activity"]
         if callable(activity):
-            activity = act.adapt(activity, 2)(self.ctx, self.event)
+            activity = activity(self.ctx, self.event)
         child_id = activity if isinstance(activity, str) else activity.id
         return [{"type": act.STOP, "activity": activity, "id": child_id,
                  "_ctx": self.ctx, "_ev": self.event}]
