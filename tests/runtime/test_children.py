@@ -102,3 +102,31 @@ async def test_a_delayed_send_parent_is_a_durable_timer(family: Emulator) -> Non
     assert (await family.get_state(ORG, "parent", "p1", USER))["state"] == "acknowledged"
     assert requests_to("parent")[-1]["authContext"] == C1_SENDER
     assert family.docs["timers"] == {}
+
+
+async def test_a_send_to_a_paused_instance_is_retried_until_it_resumes(family: Emulator) -> None:
+    await family.set_status(ORG, "child", "c1", "paused")
+    await family.send_event(ORG, "parent", "p1", "tellChild", USER)
+    assert (await context_of(family, "child", "c1"))["heard"] == 0
+    (retry,) = family.docs["timers"].values()
+    assert retry["attempts"] == 1 and retry["to"]["machineInstanceName"] == "c1"
+    await family.advance_clock(30_000)  # second attempt: still paused
+    assert (await context_of(family, "child", "c1"))["heard"] == 0
+    await family.set_status(ORG, "child", "c1", "running")
+    await family.advance_clock(30_000)
+    assert (await context_of(family, "child", "c1"))["heard"] == 1
+    assert family.docs["timers"] == {}
+
+
+async def test_a_send_that_keeps_failing_is_dropped_after_five_attempts(family: Emulator) -> None:
+    await family.set_status(ORG, "child", "c1", "paused")
+    await family.send_event(ORG, "parent", "p1", "tellChild", USER)
+    for _ in range(4):
+        await family.advance_clock(30_000)
+    assert family.docs["timers"] == {}
+    lines = await stderr_of(family, "parent", "p1")
+    assert sum("retrying" in line for line in lines) == 4  # attempts 1 to 4 failed
+    assert "dropped after 5 failed attempts" in lines[-1]
+    await family.set_status(ORG, "child", "c1", "running")
+    await family.advance_clock(60_000)
+    assert (await context_of(family, "child", "c1"))["heard"] == 0

@@ -1,17 +1,18 @@
 """Persistent child instances and events between instances (API.md §7.4, §7.6).
 
 Emulator choices, documented in the README: a send to an instance that does not exist, or that
-refuses the event, is logged (stderr) on the sender and dropped; a persistent child's reaching
-a final state does not send ``done.invoke`` to its parent (use ``sendParent``).
+refuses the event, is logged (stderr) on the sender and dropped; other failures are retried up
+to 5 attempts (API.md §7.6); a persistent child's reaching a final state does not send
+``done.invoke`` to its parent (use ``sendParent``).
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sb_emulator.engine import Effect, SendEvent, StartService, StopService
-from sb_emulator.errors import ApiError
+from sb_emulator.errors import ApiError, NotFound, RejectedByMachineAuthorizer
 from sb_emulator.service.core import Instance, instance_key
 from sb_emulator.service.runtime import Outbox, RuntimeMixin
 
@@ -24,6 +25,9 @@ def sender_of(inst: Instance) -> dict[str, Any]:
 
 
 class ChildrenMixin(RuntimeMixin):
+    if TYPE_CHECKING:  # TimersMixin
+        def _push_timer(self, due: int, timer_id: str) -> None: ...
+
     def child_effect(self, inst: Instance, effect: Effect, outbox: Outbox) -> bool:
         if isinstance(effect, StartService) and isinstance(effect.src, dict) and \
                 effect.src.get("type") == PERSISTENT_INVOKE:
@@ -77,16 +81,37 @@ class ChildrenMixin(RuntimeMixin):
                                  f"{child['instance']}: {err.message}", "stderr")
 
     async def _send(self, sender: Instance, target: tuple[str, str], event: dict[str, Any]) -> None:
-        inst = self.instances.get(instance_key(sender.org_id, *target))
-        if inst is None:
-            self.add_log(sender, f"event {event.get('type')!r} to {target[0]}/{target[1]} "
-                                 f"dropped: no such instance", "stderr")
-            return
+        """Deliver to another instance. A missing target or a refusal by its authorizer is
+        final (logged on the sender); any other failure (a paused target, failing machine code)
+        is retried through a durable timer, like delayed events, up to 5 attempts in all."""
         try:
-            await self.deliver(inst, event, sender_of(sender))
+            await self._send_once(sender, target, event)
+        except (NotFound, RejectedByMachineAuthorizer) as err:
+            self.add_log(sender, f"event {event.get('type')!r} to {target[0]}/{target[1]} "
+                                 f"dropped: {err.message}", "stderr")
         except ApiError as err:
             self.add_log(sender, f"event {event.get('type')!r} to {target[0]}/{target[1]} "
-                                 f"failed: {err.message}", "stderr")
+                                 f"failed ({err.message}); retrying in "
+                                 f"{self.settings.retry_delay_ms} ms", "stderr")
+            self._schedule_retry(sender, target, event)
+
+    async def _send_once(self, sender: Instance, target: tuple[str, str], event: dict[str, Any]
+                         ) -> None:
+        inst = self.instances.get(instance_key(sender.org_id, *target))
+        if inst is None:
+            raise NotFound(f"no such instance {target[0]}/{target[1]}")
+        await self.deliver(inst, event, sender_of(sender))
+
+    def _schedule_retry(self, sender: Instance, target: tuple[str, str], event: dict[str, Any]
+                        ) -> None:
+        send_id = f"retry:{uuid.uuid4()}"
+        due = self.clock.now_ms() + self.settings.retry_delay_ms
+        to = {"type": INSTANCE_REF, "machineName": target[0], "machineInstanceName": target[1]}
+        timer_id = f"{sender.key}#{send_id}"
+        self.persist([self.put("timers", timer_id, {
+            "instance": sender.key, "sendId": send_id, "event": event, "dueMs": due, "to": to,
+            "attempts": 1})])
+        self._push_timer(due, timer_id)
 
     async def deliver_to_target(self, inst: Instance, to: Any, event: dict[str, Any]) -> None:
         """A delayed event addressed to the parent or a child."""
@@ -95,5 +120,4 @@ class ChildrenMixin(RuntimeMixin):
             self.add_log(inst, f"delayed event {event.get('type')!r} to {to!r} dropped: no such "
                                f"instance", "stderr")
             return
-        outbox = Outbox([("send", {"from": inst, "to": target}, event)])
-        await self.dispatch_outbox(outbox)
+        await self._send_once(inst, target, event)  # failures are retried by the timer
