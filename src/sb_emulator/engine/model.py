@@ -69,27 +69,11 @@ class StateNode:
         self.id: str = str(config.get("id") or ".".join((machine.key, *self.path)))
         self.order = 0
         self.type = self._state_type()
-        self.history: str = "shallow"
-        if self.type == "history":
-            hist = config.get("history")
-            self.history = "shallow" if hist in (None, True) else str(hist)
-            if self.history not in ("shallow", "deep"):
-                raise MachineConfigError(self._p("history"), f"invalid history {hist!r}",
-                                         '"shallow" or "deep"')
+        self.history = self._history_kind()
         self.initial: str | None = config.get("initial")
         self.tags: tuple[str, ...] = tuple(_to_list(config.get("tags")))
         self.done_data = config.get("data") if self.type == "final" else None
-        self.states: dict[str, StateNode] = {}
-        raw_states = config.get("states") or {}
-        if not isinstance(raw_states, Mapping):
-            raise MachineConfigError(self._p("states"), "states must be an object",
-                                     "a mapping of state names to state configs")
-        if self.type == "history" and raw_states:
-            raise MachineConfigError(self._p("states"), "a history state cannot have child states",
-                                     "no states under a history state")
-        for child_key in js_keys(raw_states):
-            self.states[child_key] = StateNode(machine, raw_states[child_key], child_key, self,
-                                               self._p(f"states.{child_key}"))
+        self.states: dict[str, StateNode] = self._child_states()
         self.entry: list[dict[str, Any]] = []
         self.exit: list[dict[str, Any]] = []
         self.invokes: list[InvokeDef] = []
@@ -107,6 +91,26 @@ class StateNode:
 
     def _p(self, suffix: str) -> str:
         return f"{self.cpath}.{suffix}" if self.cpath else suffix
+
+    def _history_kind(self) -> str:
+        if self.type != "history":
+            return "shallow"
+        hist = self.config.get("history")
+        kind = "shallow" if hist in (None, True) else str(hist)
+        if kind not in ("shallow", "deep"):
+            raise MachineConfigError(self._p("history"), f"invalid history {hist!r}", '"shallow" or "deep"')
+        return kind
+
+    def _child_states(self) -> dict[str, StateNode]:
+        raw_states = self.config.get("states") or {}
+        if not isinstance(raw_states, Mapping):
+            raise MachineConfigError(self._p("states"), "states must be an object",
+                                     "a mapping of state names to state configs")
+        if self.type == "history" and raw_states:
+            raise MachineConfigError(self._p("states"), "a history state cannot have child states",
+                                     "no states under a history state")
+        return {key: StateNode(self.machine, raw_states[key], key, self, self._p(f"states.{key}"))
+                for key in js_keys(raw_states)}
 
     def _state_type(self) -> str:
         declared = self.config.get("type")
