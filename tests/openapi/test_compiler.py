@@ -11,7 +11,7 @@ import pytest
 from sb_emulator.errors import InvalidParameter
 from sb_emulator.openapi import OpenApiSpec, SpecError
 from sb_emulator.openapi.routing import RouteTable
-from sb_emulator.openapi.schemas import ecma_regex
+from sb_emulator.openapi.schemas import SchemaCompiler, ecma_regex
 
 
 def _document(paths: dict[str, Any], schemas: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -70,6 +70,20 @@ def test_recursive_schemas_stay_references() -> None:
     assert check(200, deep) == []
     deep["s11"]["s10"]["s9"]["s8"]["s7"]["s6"]["s5"]["s4"]["s3"]["s2"]["s1"]["s0"] = 4
     assert check(200, deep)
+
+
+@pytest.mark.parametrize(("schema_name", "instance"), [
+    ("MachineSlug", "ok-name_1"), ("MachineSlug", "ok\n"), ("MachineSlug", "x" * 129),
+    ("MachineSlug", ""), ("Timestamp", "2023-10-01T00:00:00.000Z"), ("Timestamp", "2023-10-01"),
+    ("Timestamp", "2023-02-30T00:00:00Z"), ("Timestamp", "999-03-20T21:16:38.948Z"),
+    ("Timestamp", "2023-10-01t10:00:00.5+01:00"), ("StateValue", {"a": {"b": "c"}}),
+    ("StateValue", {"a": {"b": {"c": {"d": {"e": {"f": 1}}}}}}), ("Event", {"type": 1}),
+    ("Event", "go"), ("CreateKeyRequest", {"name": "k"}), ("KeyScope", "indexes.read"),
+])
+def test_fast_checker_and_explainer_agree(spec: OpenApiSpec, schema_name: str, instance: Any) -> None:
+    compiler = SchemaCompiler(spec.document)
+    compiled = compiler.validator({"$ref": f"#/components/schemas/{schema_name}"}, schema_name)
+    assert compiled.checker.is_valid(instance) == (not any(compiled.iter_errors(instance)))
 
 
 def test_ecma_dollar() -> None:

@@ -14,14 +14,17 @@ from typing import Any
 
 from jsonschema import ValidationError
 from jsonschema.exceptions import best_match, relevance
-from jsonschema.protocols import Validator
+
+from sb_emulator.openapi.schemas import CompiledSchema
 
 _ALTERNATIVES = ("oneOf", "anyOf")
 _ARTICLES = {"object": "an object", "array": "an array", "integer": "an integer"}
 
 
-def first_problem(validator: Validator, instance: Any) -> ValidationError | None:
+def first_problem(validator: CompiledSchema, instance: Any) -> ValidationError | None:
     """The most telling error of ``instance`` against ``validator``, or None when valid."""
+    if validator.is_valid(instance):  # the fast path: most requests are fine
+        return None
     errors = list(validator.iter_errors(instance))
     if not errors:
         return None

@@ -19,8 +19,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from jsonschema.protocols import Validator
-
 from sb_emulator.errors import InvalidParameter
 from sb_emulator.openapi.explain import body_parameter, describe, dotted, first_problem
 from sb_emulator.openapi.loader import (
@@ -32,7 +30,7 @@ from sb_emulator.openapi.loader import (
     parse_document,
 )
 from sb_emulator.openapi.routing import RouteTable
-from sb_emulator.openapi.schemas import SchemaCompiler
+from sb_emulator.openapi.schemas import CompiledSchema, SchemaCompiler
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
@@ -60,13 +58,13 @@ class Parameter:
     location: str  # "path", "query" or "header"
     required: bool
     kind: str | None  # the schema's type, for coercing query strings
-    validator: Validator = field(repr=False)
+    validator: CompiledSchema = field(repr=False)
 
 
 @dataclass(frozen=True, eq=False)
 class ResponseSpec:
     media_type: str | None  # None: the response has no body
-    validator: Validator | None = field(repr=False)  # None: any body (or no schema)
+    validator: CompiledSchema | None = field(repr=False)  # None: any body (or no schema)
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,7 +74,7 @@ class Operation:
     path: str  # the template, e.g. /machines/{machineSlug}
     parameters: tuple[Parameter, ...] = field(repr=False)
     body_media_type: str | None  # application/json, form, multipart, */* or None
-    body_validator: Validator | None = field(repr=False)
+    body_validator: CompiledSchema | None = field(repr=False)
     responses: Mapping[str, ResponseSpec] = field(repr=False)
     success_status: int
     required_scopes: tuple[str, ...]  # any one suffices (x-scopes)
@@ -126,6 +124,8 @@ class Operation:
             return [f"{where}: content type {content_type!r} instead of {JSON!r}"]
         if body is None:
             return [f"{where}: a JSON body is documented, got none"]
+        if spec.validator.is_valid(body):
+            return []
         errors = sorted(spec.validator.iter_errors(body), key=lambda e: list(map(str, e.path)))
         return [f"{where}: {dotted(list(e.absolute_path)) or 'body'}: {e.message}"
                 for e in errors[:_MAX_RESPONSE_PROBLEMS]]
@@ -149,7 +149,7 @@ class Operation:
                                                f"{describe(error)}")
 
 
-def _check_body(validator: Validator, body: Any) -> None:
+def _check_body(validator: CompiledSchema, body: Any) -> None:
     error = first_problem(validator, body)
     if error is not None:
         parameter = body_parameter(error)
@@ -260,7 +260,7 @@ def _parameters(document: Mapping[str, Any], compiler: SchemaCompiler,
 
 
 def _body(compiler: SchemaCompiler, content: Mapping[str, Any], where: str
-          ) -> tuple[str | None, Validator | None]:
+          ) -> tuple[str | None, CompiledSchema | None]:
     if not content:
         return None, None
     media_type = JSON if JSON in content else next(iter(content))
