@@ -34,6 +34,9 @@ class MicroState:
     actions: list[dict[str, Any]] = field(default_factory=list)
     done: bool = False
     event: Event = field(default_factory=lambda: dict(INIT_EVENT))
+    # the actions an eager (predictable) interpreter runs: ``actions`` plus those of steps
+    # that made no transition, which XState resolves and runs but leaves out of the state
+    executed: list[dict[str, Any]] = field(default_factory=list)
     changed: bool | None = None  # XState's state.changed for the event that led here
 
 

@@ -15,8 +15,9 @@ from sb_emulator.engine.algorithm import (
     get_configuration,
     get_value,
     history_value,
-    initial_state_nodes,
+    initial_state_value,
     is_in_final_state,
+    nodes_of_value,
     select,
     update_history_value,
 )
@@ -38,7 +39,9 @@ _NULL: Event = {"type": NULL_EVENT}
 def initial_microstate(machine: Machine, context: Any) -> MicroState:
     """XState's ``machine.initialState`` (resolved without eager execution)."""
     root = machine.root
-    config = get_configuration([], initial_state_nodes(root) if root.states else [root])
+    # XState's getInitialState: the nodes of the initial value as they are, in
+    # getStateNodes order (not completed by getConfiguration), which orders the value's keys
+    config = nodes_of_value(root, initial_state_value(root)) if root.states else [root]
     step = StepResult([], [], config, [], has_source=False)
     return resolve_transition(machine, step, None, context, dict(INIT_EVENT), eager=False)
 
@@ -86,19 +89,22 @@ def _next_state(machine: Machine, step: StepResult, current: MicroState | None, 
     state_value = current.value if current is not None else None
     resolved, new_context = resolve_actions(machine, state_value, context, event, blocks, eager)
     raised = [a for a in resolved if is_raisable(a)]
+    others = [a for a in resolved if not is_raisable(a)]
     nxt = MicroState(value=new_value, context=new_context, history=None, configuration=config,
                      activities={}, done=is_done, event=event,
-                     changed=new_context is not context)
+                     changed=new_context is not context, executed=others)
     if current is None:
         nxt.activities = _activities({}, blocks)
-        nxt.actions = [a for a in resolved if not is_raisable(a)]
+        nxt.actions = others
     elif new_value is not None:
         hist = current.history if current.history is not None else \
             (history_value(machine.root, current.value) if step.has_source else None)
         nxt.history = update_history_value(hist, new_value) if hist else None
         nxt.activities = _activities(current.activities, blocks)
-        nxt.actions = [a for a in resolved if not is_raisable(a)]
+        nxt.actions = others
     else:
+        # no transition: XState drops the actions from the state, but an eager interpreter
+        # has run them already (entry actions of stale configuration nodes, for instance)
         nxt.value, nxt.history, nxt.activities = current.value, current.history, current.activities
     return nxt, raised
 
@@ -116,10 +122,11 @@ def _activities(previous: dict[str, Any], blocks: list[Block]) -> dict[str, Any]
 
 def _resolve_raised(machine: Machine, state: MicroState, event: Event, original: Event,
                     eager: bool) -> MicroState:
-    previous_actions = state.actions
+    previous_actions, previous_executed = state.actions, state.executed
     nxt = machine_transition(machine, state, event, eager)
     nxt.event = original
     nxt.actions = previous_actions + nxt.actions
+    nxt.executed = previous_executed + nxt.executed
     return nxt
 
 

@@ -88,6 +88,7 @@ class StateNode:
         self.entry_legacy: list[dict[str, Any]] = []
         self.entry_eager: list[dict[str, Any]] = []
         self.history_target: list[list[str]] | None = None
+        self.handles_errors = False
 
     def _p(self, suffix: str) -> str:
         return f"{self.cpath}.{suffix}" if self.cpath else suffix
@@ -226,6 +227,11 @@ def _finish_node(node: StateNode) -> None:
     node.entry_eager = [*node.entry, *starts]
     if node.type == "history":
         node.history_target = _history_target(node)
+    # XState's interpreter drops error.platform events unless some active state has a
+    # non-inert error.platform transition (State.nextEvents)
+    node.handles_errors = any(
+        t.event_type.startswith("error.platform") and (t.target_specs or t.actions or not t.internal)
+        for t in node.transitions)
 
 
 def _history_target(node: StateNode) -> list[list[str]] | None:

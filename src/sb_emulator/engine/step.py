@@ -68,7 +68,7 @@ class _Run:
 
     def absorb(self, state: MicroState, event: Event, eager: bool) -> None:
         """Turn a macrostep's actions into effects, as the interpreter executes them."""
-        for a in state.actions:
+        for a in (state.executed if eager else state.actions):
             ctx, ev = (a["_ctx"], a["_ev"]) if eager else (state.context, event)
             self._effect_of(a, state, ctx, ev, eager)
         # eager mode queues sends to other actors until the state is updated
@@ -142,6 +142,7 @@ def _microstate(machine: Machine, snapshot: Snapshot) -> MicroState:
         configuration=_configuration(machine, snapshot),
         activities=activities,
         event=dict(snapshot.event),
+        changed=snapshot.changed,
     )
 
 
@@ -203,6 +204,10 @@ def _deliver(machine: Machine, state: MicroState, event: Event, run: _Run) -> Mi
     kind = event["type"]
     if kind.startswith(("done.invoke.", "error.platform.")):
         run.running.pop(kind.split(".", 2)[2], None)  # a child that reports is over
+    if kind.startswith("error.platform") and not any(n.handles_errors for n in state.configuration):
+        # the interpreter throws the error instead of processing an event nobody handles:
+        # its state (``changed`` included) stays as it was
+        return state
     eager = machine.predictable
     nxt = machine_transition(machine, state, event, eager)
     run.absorb(nxt, event, eager)
