@@ -136,12 +136,18 @@ def random_machine(seed: int) -> Json:
     config: Json = {"id": "m", "initial": "a", "context": {"count": gen.rng.randint(0, 3)},
                     "states": {k: gen.state(1, keys, i, k) for i, k in enumerate(keys)},
                     **gen.rng.choice(MODES)}
+    if gen.chance(0.5):
+        # a way out: the machine completes (exit actions run, children stop, events ignored)
+        config["states"]["z"] = {"type": "final", "entry": gen.plain("fin"), "exit": gen.plain("fex")}
+        for key in keys:
+            if gen.chance(0.6):
+                config["states"][key]["on"]["E3"] = [{"target": "z", "actions": gen.plain("tz")}]
     return config
 
 
 def random_events(seed: int, count: int = 8) -> list[Any]:
     rng = random.Random(seed * 31 + 7)
-    return [rng.choice([*EXTERNAL, *EXTERNAL, "R0", "S0", "NOPE"]) for _ in range(count)]
+    return [rng.choice([*EXTERNAL, *EXTERNAL, "R0", "S0", "NOPE", "E3"]) for _ in range(count)]
 
 
 # ---- our side ---------------------------------------------------------------------------------

@@ -28,6 +28,13 @@ Interpreter.prototype.cancel = function (sendId) {
   return cancel.call(this, sendId);
 };
 
+// on completion the interpreter clears its timers directly (no cancel())
+const stop = Interpreter.prototype._stop;
+Interpreter.prototype._stop = function () {
+  if (this.initialized) for (const id of Object.keys(this.delayedEventsMap)) records.push(["cancel", id]);
+  return stop.call(this);
+};
+
 const NAMED = {
   inc: () => assign({ count: (c) => c.count + 1 }),
   dbl: () => assign({ count: (c) => (c.count * 2) % 97 }),

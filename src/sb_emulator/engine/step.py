@@ -75,9 +75,9 @@ class _Run:
         self.effects += self.outgoing
         self.outgoing.clear()
         if state.done:
-            # the interpreter stops: children stopped, timers cleared, the queue dropped
-            self.effects += [StopService(child_id) for child_id in self.running]
+            # the interpreter stops: timers cleared, children stopped, the queue dropped
             self.effects += [CancelEvent(send_id) for send_id in self.delayed]
+            self.effects += [StopService(child_id) for child_id in self.running]
             self.running.clear()
             self.delayed.clear()
             self.queue.clear()
