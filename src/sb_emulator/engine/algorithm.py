@@ -9,7 +9,7 @@ from the real library.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -228,7 +228,7 @@ def nodes_of_value(root: StateNode, value: Any) -> list[StateNode]:
     return out
 
 
-def is_in_final_state(config: list[StateNode], node: StateNode) -> bool:
+def is_in_final_state(config: Collection[StateNode], node: StateNode) -> bool:
     if node.type == "compound":
         return any(c.type == "final" and c in config for c in node.child_nodes)
     if node.type == "parallel":

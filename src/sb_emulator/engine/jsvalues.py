@@ -18,7 +18,12 @@ def js_keys(obj: Mapping[str, Any]) -> list[str]:
     XState iterates states, ``on`` and ``after`` maps in this order, so ``after: {"1000": ..,
     "500": ..}`` is handled 500 first, exactly as in JavaScript.
     """
-    keys = list(obj.keys())
+    keys = list(obj)
+    for key in keys:
+        if key[:1].isdigit():
+            break
+    else:  # the usual case, on the hot path: no integer-like key
+        return keys
     indexes = [k for k in keys if _is_array_index(k)]
     if not indexes:
         return keys

@@ -3,6 +3,7 @@ events (XState v4 ``StateNode.transition`` / ``resolveTransition`` / ``getAction
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 from sb_emulator.engine import actions as act
@@ -34,6 +35,7 @@ from sb_emulator.engine.resolve import (
 __all__ = ["initial_microstate", "machine_transition", "map_context", "to_event"]
 
 _NULL: Event = {"type": NULL_EVENT}
+_ORDER = attrgetter("order")
 
 
 def initial_microstate(machine: Machine, context: Any) -> MicroState:
@@ -83,9 +85,10 @@ def _next_state(machine: Machine, step: StepResult, current: MicroState | None, 
                 ) -> tuple[MicroState, list[Action]]:
     """The state right after this microstep's actions, and the events it raised."""
     config = step.configuration if will_transition or current is None else current.configuration
-    is_done = is_in_final_state(config, machine.root)
+    config_set = set(config)
+    is_done = is_in_final_state(config_set, machine.root)
     new_value = get_value(machine, config) if will_transition else None
-    blocks = action_blocks(machine, config, is_done, step, context, event, current, eager)
+    blocks = action_blocks(machine, config, config_set, is_done, step, context, event, eager)
     state_value = current.value if current is not None else None
     resolved, new_context = resolve_actions(machine, state_value, context, event, blocks, eager)
     raised = [a for a in resolved if is_raisable(a)]
@@ -130,54 +133,45 @@ def _resolve_raised(machine: Machine, state: MicroState, event: Event, original:
     return nxt
 
 
-def action_blocks(machine: Machine, config: list[StateNode], is_done: bool, step: StepResult,
-                  context: Any, event: Event, current: MicroState | None, eager: bool
+def action_blocks(machine: Machine, config: list[StateNode], config_set: set[StateNode],
+                  is_done: bool, step: StepResult, context: Any, event: Event, eager: bool
                   ) -> list[Block]:
     """XState's ``getActions``: exit, transition, entry, done-events and stop blocks."""
     prev_config = step.prev_configuration
-    entry, exit_nodes = _entry_and_exit(config, prev_config, step.exit_set)
+    entry, exit_nodes = _entry_and_exit(config, config_set, prev_config, step.exit_set)
     blocks: list[Block] = [("exit", [a for n in exit_nodes for a in n.exit_actions])]
     blocks.append(("transition", step.actions))
     for node in entry:
         blocks.append(("entry", node.entry_eager if eager else node.entry_legacy))
-    done_events = _done_events(entry, config, context, event)
+    done_events = _done_events(entry, config_set, context, event)
     blocks.append(("state_done", [{"type": act.RAISE, "event": e} for e in done_events]))
     if is_done:
-        stops = [a for n in sorted(config, key=_by_reverse_order) for a in n.exit
+        stops = [a for n in sorted(config, key=_ORDER, reverse=True) for a in n.exit
                  if not is_raisable(a)]
         blocks.append(("stop", stops))
     return blocks
 
 
-def _by_reverse_order(node: StateNode) -> int:
-    return -node.order
-
-
-def _entry_and_exit(config: list[StateNode], prev_config: list[StateNode],
+def _entry_and_exit(config: list[StateNode], config_set: set[StateNode], prev_config: list[StateNode],
                     exit_set: list[StateNode]) -> tuple[list[StateNode], list[StateNode]]:
     prev_set = set(prev_config)
     exit_members = set(exit_set)
     entry: list[StateNode] = []
     entered: set[StateNode] = set()
-    for node in sorted(config, key=_by_order):
+    for node in sorted(config, key=_ORDER):
         if node not in prev_set or node in exit_members or node.parent in entered:
             entry.append(node)
             entered.add(node)
     exits = list(exit_set)
-    config_set = set(config)
     for node in prev_config:
         # XState checks the growing exit set, so a whole subtree below an exited node exits.
         if node not in config_set or node.parent in exit_members:
             exits.append(node)
             exit_members.add(node)
-    return entry, list(dict.fromkeys(sorted(exits, key=_by_reverse_order)))
+    return entry, list(dict.fromkeys(sorted(exits, key=_ORDER, reverse=True)))
 
 
-def _by_order(node: StateNode) -> int:
-    return node.order
-
-
-def _done_events(entry: list[StateNode], config: list[StateNode], context: Any, event: Event
+def _done_events(entry: list[StateNode], config: set[StateNode], context: Any, event: Event
                  ) -> list[Event]:
     out: list[Event] = []
     for node in entry:
