@@ -62,6 +62,8 @@ IMPL: dict[str, Any] = {"guards": {"isReady": lambda c, e, m: True}, "actions": 
      "states.a.entry[0].conds[0].cond", 'unknown guard "nope"', "a guard in guards"),
     ({"initial": "a", "states": {"a": {"entry": [42]}}}, "states.a.entry[0]", "invalid action 42",
      "an action name"),
+    ({"initial": "a", "states": {"a": {"on": {"GO": {"target": "a", "in": "#m.b"}}}}},
+     "states.a.on.GO[0].in", 'unknown state "#m.b"', "the id of a state"),
 ])
 def test_config_errors_name_the_path(config: dict[str, Any], path: str, fragment: str,
                                      expected: str) -> None:

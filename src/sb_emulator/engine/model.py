@@ -213,6 +213,15 @@ def _compile_node(machine: Machine, node: StateNode) -> None:
                                        for t in on))
     for transition in node.transitions:
         transition.targets = _resolve_targets(node, transition)
+        _check_in_guard(node.machine, transition)
+
+
+def _check_in_guard(machine: Machine, transition: Transition) -> None:
+    """An ``in: "#id"`` guard must name an existing state id exactly (XState throws later)."""
+    ref = transition.in_state
+    if ref is not None and ref.startswith("#") and machine.node_by_id(ref[1:]) is None:
+        raise MachineConfigError(f"{transition.path}.in", f'unknown state "{ref}"', "the id of a state (#id)",
+                                 did_you_mean(ref[1:], machine.id_map))
 
 
 def _finish_node(node: StateNode) -> None:
