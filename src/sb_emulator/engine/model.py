@@ -79,6 +79,7 @@ class StateNode:
         self.invokes: list[InvokeDef] = []
         self.transitions: list[Transition] = []
         self.candidates: dict[str, list[Transition]] = {}
+        self.wildcard_candidates: list[Transition] = []
         self.transient = False
         self.is_leaf = self.type in ("atomic", "final")
         self.initial_nodes_cache: list[StateNode] | None = None
@@ -135,16 +136,9 @@ class StateNode:
     # -- queries used by the algorithm -------------------------------------------------------
 
     def get_candidates(self, event_type: str) -> list[Transition]:
-        cached = self.candidates.get(event_type)
-        if cached is not None:
-            return cached
-        if event_type == NULL_EVENT:
-            found = [t for t in self.transitions if t.event_type == NULL_EVENT]
-        else:
-            found = [t for t in self.transitions
-                     if t.event_type == event_type or t.event_type == WILDCARD]
-        self.candidates[event_type] = found
-        return found
+        """XState's ``getCandidates``: transitions for the type or ``*``, in document order
+        (precomputed; any other type gets the wildcard ones)."""
+        return self.candidates.get(event_type, self.wildcard_candidates)
 
 
 class Machine:
@@ -227,6 +221,12 @@ def _check_in_guard(machine: Machine, transition: Transition) -> None:
 def _finish_node(node: StateNode) -> None:
     """Precompute what the transition algorithm reads on every step."""
     node.child_nodes = [s for s in node.states.values() if s.type != "history"]
+    transitions = node.transitions
+    node.wildcard_candidates = [t for t in transitions if t.event_type == WILDCARD]
+    node.candidates = {kind: [t for t in transitions if t.event_type in (kind, WILDCARD)]
+                       for kind in {t.event_type for t in transitions} - {WILDCARD, NULL_EVENT}}
+    # eventless transitions never match the wildcard
+    node.candidates[NULL_EVENT] = [t for t in transitions if t.event_type == NULL_EVENT]
     stops = [{"type": act.STOP, "activity": i} for i in node.invokes]
     starts = [{"type": act.START, "activity": i} for i in node.invokes]
     node.exit_actions = [*node.exit, *stops]
