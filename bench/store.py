@@ -25,9 +25,12 @@ async def _rate(data_dir: str | None, events: int) -> float:
     return events / elapsed
 
 
-def run(events: int = 3000) -> list[Row]:
-    memory = asyncio.run(_rate(None, events))
-    with tempfile.TemporaryDirectory() as tmp:
-        sqlite = asyncio.run(_rate(tmp, events))
+def run(events: int = 3000, rounds: int = 3) -> list[Row]:
+    """Best of ``rounds`` for each, alternating, so a burst of load elsewhere skews neither."""
+    memory = sqlite = 0.0
+    for _ in range(rounds):
+        memory = max(memory, asyncio.run(_rate(None, events)))
+        with tempfile.TemporaryDirectory() as tmp:
+            sqlite = max(sqlite, asyncio.run(_rate(tmp, events)))
     return [Row("durable events/s (SQLite, WAL)", f"{sqlite:,.0f} /s",
                 f"{memory:,.0f} /s (in-memory store)", f"{sqlite / memory:.2f}", ">= 0.3")]
