@@ -13,6 +13,7 @@ No aiohttp here: ``sb_emulator.web.validation`` is the middleware around it.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -157,6 +158,9 @@ def _check_body(validator: CompiledSchema, body: Any) -> None:
         raise InvalidParameter(parameter, f"{where} {describe(error)}")
 
 
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
 def coerce(raw: str, kind: str | None) -> Any:
     """A query string value as the schema's type wants it; left as is when it does not
     convert, so the schema check reports it."""
@@ -164,10 +168,8 @@ def coerce(raw: str, kind: str | None) -> Any:
         lowered = raw.lower()
         return True if lowered in _TRUE else False if lowered in _FALSE else raw
     if kind in ("integer", "number"):
-        try:
+        if _INTEGER.fullmatch(raw.strip()):
             return int(raw)
-        except ValueError:
-            pass
         if kind == "number":
             try:
                 value = float(raw)
