@@ -4,8 +4,9 @@
 //
 //   node effects_record.js <path to node_modules/xstate>  < traces.json  > records.json
 //
-// A trace is {"machine": <effects_gen JSON>, "events": [...]}; the answer, per trace, is
-// {"steps": [[record, ...] for the start and after each event]} or {"error": message}.
+// A trace is {"machine": <effects_gen JSON>, "steps": [{"event": e} | {"advance": ms}]}; the
+// answer, per trace, is {"steps": [[record, ...] for the start and after each step]} (promises
+// settled) or {"error": message}.
 process.env.NODE_ENV = "production";
 const path = require("path");
 const xstatePath = process.argv[2];
@@ -28,10 +29,15 @@ Interpreter.prototype.cancel = function (sendId) {
   return cancel.call(this, sendId);
 };
 
-// on completion the interpreter clears its timers directly (no cancel())
+// on completion the interpreter clears its pending timers directly (no cancel()); fired ones
+// stay in its map, but clearing them does nothing
 const stop = Interpreter.prototype._stop;
 Interpreter.prototype._stop = function () {
-  if (this.initialized) for (const id of Object.keys(this.delayedEventsMap)) records.push(["cancel", id]);
+  if (this.initialized) {
+    for (const [id, timer] of Object.entries(this.delayedEventsMap)) {
+      if (this.clock.timeouts.has(timer)) records.push(["cancel", id]);
+    }
+  }
   return stop.call(this);
 };
 
@@ -39,6 +45,7 @@ const NAMED = {
   inc: () => assign({ count: (c) => c.count + 1 }),
   dbl: () => assign({ count: (c) => (c.count * 2) % 97 }),
   logCount: () => actions.log((c) => c.count, "L"),
+  fromData: () => assign({ count: (c, e) => (e.data + 1) % 97 }),
 };
 
 function action(a) {
@@ -71,6 +78,8 @@ function state(node) {
     if (node.invoke.dataCount) out.invoke.data = { n: (c) => c.count };
     delete out.invoke.dataCount;
   }
+  if (node.invoke && node.invoke.onDone) out.invoke.onDone = trans(node.invoke.onDone);
+  if (node.after) out.after = Object.fromEntries(Object.entries(node.after).map(([k, v]) => [k, trans(v)]));
   if (node.states) out.states = Object.fromEntries(Object.entries(node.states).map(([k, v]) => [k, state(v)]));
   return out;
 }
@@ -82,22 +91,49 @@ const child = (ctx, ev, meta) => (send, receive) => {
   return () => records.push(["stop", id]);
 };
 
-function run(trace) {
+const promise = (ctx, ev, meta) => {
+  records.push(["start", meta.src.child, meta.data === undefined ? null : meta.data, ctxOf(ctx), ev.type]);
+  return Promise.resolve(ctx.count);
+};
+
+// an error thrown while a promise's result is processed would end the process
+let asyncError = null;
+process.on("unhandledRejection", (e) => (asyncError = asyncError || e));
+
+const settle = async () => {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  if (asyncError) throw asyncError;
+};
+
+async function run(trace) {
   records = [];
+  asyncError = null;
   const machine = createMachine(state(trace.machine), {
     guards: { even: (c) => c.count % 2 === 0, big: (c) => c.count > 3 },
-    services: { cb: child },
+    services: { cb: child, ok: promise },
   });
-  const service = interpret(machine, {
-    clock: new SimulatedClock(),
-    logger: (label, value) => records.push(["log", label, value]),
+  const clock = new SimulatedClock();
+  const service = interpret(machine, { clock, logger: (label, value) => records.push(["log", label, value]) });
+  // xstate itself can loop (a stale configuration restarting a service on every result):
+  // such a run is stopped and reported as an error
+  let transitions = 0;
+  service.onTransition(() => {
+    if (++transitions === 2000) service.stop();
   });
+  const runaway = () => {
+    if (transitions >= 2000) throw new Error("runaway: over 2000 transitions");
+  };
   const steps = [];
   service.start();
+  await settle();
+  runaway();
   steps.push(records);
-  for (const event of trace.events) {
+  for (const step of trace.steps) {
     records = [];
-    service.send(event);
+    if ("advance" in step) clock.increment(step.advance);
+    else service.send(step.event);
+    await settle();
+    runaway();
     steps.push(records);
   }
   return { steps };
@@ -105,13 +141,14 @@ function run(trace) {
 
 let input = "";
 process.stdin.on("data", (d) => (input += d));
-process.stdin.on("end", () => {
-  const out = JSON.parse(input).map((trace) => {
+process.stdin.on("end", async () => {
+  const out = [];
+  for (const trace of JSON.parse(input)) {
     try {
-      return run(trace);
+      out.push(await run(trace));
     } catch (e) {
-      return { error: String(e && e.message) };
+      out.push({ error: String(e && e.message) });
     }
-  });
+  }
   process.stdout.write(JSON.stringify(out));
 });

@@ -1,7 +1,8 @@
 """Random machines through xstate@4's interpreter and through our engine: the effects must
 match one for one (user actions with their context and event, service starts with their data,
 stops, events children receive, logs, timers scheduled and cancelled), in all three modes
-(legacy, preserveActionOrder, predictableActionArguments)."""
+(legacy, preserveActionOrder, predictableActionArguments), with clock advances, promise
+services reporting back, history states, ``in`` guards and machine completion."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.engine.effects_gen import random_events, random_machine, replay
+from tests.engine.effects_gen import random_machine, random_steps, replay
 
 HERE = Path(__file__).parent
 XSTATE = HERE.parent / "conformance" / "node_modules" / "xstate"
@@ -25,9 +26,9 @@ def recorded() -> list[dict[str, Any]]:
     node = shutil.which("node")
     if node is None or not XSTATE.is_dir():
         pytest.skip("xstate is not installed: run `npm ci` in tests/conformance")
-    traces = [{"machine": random_machine(seed), "events": random_events(seed, 12)} for seed in SEEDS]
+    traces = [{"machine": random_machine(seed), "steps": random_steps(seed, 12)} for seed in SEEDS]
     out = subprocess.run([node, str(HERE / "effects_record.js"), str(XSTATE)], input=json.dumps(traces),
-                         capture_output=True, text=True, check=True, timeout=120)
+                         capture_output=True, text=True, check=True, timeout=300)
     results: list[dict[str, Any]] = json.loads(out.stdout)
     return results
 
@@ -40,7 +41,7 @@ def test_effects_match_xstate(recorded: list[dict[str, Any]], seed: int) -> None
         # still runs its entry actions: xstate throws on the send to the missing child
         pytest.skip("xstate throws on a send to a child it never started")
     assert "error" not in theirs, f"xstate failed on seed {seed}: {theirs.get('error')}"
-    machine, events = random_machine(seed), random_events(seed, 12)
-    for step, (ours, want) in enumerate(zip(replay(machine, events), theirs["steps"], strict=True)):
-        where = "start" if step == 0 else f"event {step} ({events[step - 1]})"
+    machine, steps = random_machine(seed), random_steps(seed, 12)
+    for step, (ours, want) in enumerate(zip(replay(machine, steps), theirs["steps"], strict=True)):
+        where = "start" if step == 0 else f"step {step} ({steps[step - 1]})"
         assert ours == want, f"seed {seed}, {where}"
