@@ -60,6 +60,8 @@ class _Gen:
             roll = self.rng.random()
             out.append(self.tag(where) if roll < 0.5 else "inc" if roll < 0.7 else "dbl" if roll < 0.85
                        else "logCount")
+        if self.chance(0.05):
+            out.append("pure")
         if self.chance(0.1):
             out.append({"type": "xstate.choose", "conds": [
                 {"cond": "even", "actions": [self.tag(where + "c"), "inc"]},
@@ -122,7 +124,9 @@ class _Gen:
         node["invoke"] = {"id": child, "src": {"type": "cb", "child": child},
                           "dataCount": self.chance(0.5)}
         ping = {"type": "xstate.send", "event": "PING", "to": child}
-        node["on"]["E2"] = [{"actions": [self.tag("kid"), ping]}]
+        node["on"]["E2"] = [{"actions": [self.tag("kid"), self.rng.choice([ping, f"fwd:{child}"])]}]
+        if self.chance(0.1):
+            node["on"]["R1"] = [{"actions": [self.tag("stop"), {"type": "xstate.stop", "activity": child}]}]
         if self.chance(0.5):  # entry sends run at the end of their block in predictable mode
             node["entry"].insert(0, {"type": "xstate.send", "event": "HELLO", "to": child})
 
@@ -211,6 +215,8 @@ def build(config: Json) -> Machine:
     def collect(value: Any) -> None:
         if isinstance(value, str) and value.startswith("spy:"):
             spies[value] = _spy
+        elif isinstance(value, str) and value.startswith("fwd:"):
+            spies[value] = act.forward_to(value[4:])
         elif isinstance(value, dict):
             for v in value.values():
                 collect(v)
@@ -224,7 +230,9 @@ def build(config: Json) -> Machine:
         actions={**spies, "inc": act.assign({"count": lambda c, e: c["count"] + 1}),
                  "dbl": act.assign({"count": lambda c, e: (c["count"] * 2) % 97}),
                  "logCount": act.log(lambda c, e: c["count"], "L"),
-                 "fromData": act.assign({"count": lambda c, e: (e["data"] + 1) % 97})},
+                 "fromData": act.assign({"count": lambda c, e: (e["data"] + 1) % 97}),
+                 "spy:pure": _spy,
+                 "pure": act.pure(lambda c, e: ["spy:pure", "inc"] if c["count"] % 3 else None)},
         services={"cb": object(), "ok": object()})
     return Machine(walk(config), impl)
 

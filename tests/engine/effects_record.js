@@ -41,7 +41,10 @@ Interpreter.prototype._stop = function () {
   return stop.call(this);
 };
 
+const spy = (name) => (ctx, ev) => records.push(["exec", name, ctxOf(ctx), ev.type]);
+
 const NAMED = {
+  pure: () => actions.pure((c) => (c.count % 3 ? ["spy:pure", "inc"] : undefined)),
   inc: () => assign({ count: (c) => c.count + 1 }),
   dbl: () => assign({ count: (c) => (c.count * 2) % 97 }),
   logCount: () => actions.log((c) => c.count, "L"),
@@ -54,15 +57,15 @@ function action(a) {
       case "xstate.raise": return actions.raise(a.event);
       case "xstate.send": return actions.send(a.event, { to: a.to, delay: a.delay, id: a.id });
       case "xstate.cancel": return actions.cancel(a.sendId);
+      case "xstate.stop": return actions.stop(a.activity);
       case "xstate.assign": return assign(a.assignment);
       case "xstate.choose":
         return actions.choose(a.conds.map((c) => ({ cond: c.cond, actions: c.actions.map(action) })));
       default: throw new Error("unsupported " + JSON.stringify(a));
     }
   }
-  if (a.startsWith("spy:")) {
-    return { type: a, exec: (ctx, ev) => records.push(["exec", a, ctxOf(ctx), ev.type]) };
-  }
+  if (a.startsWith("spy:")) return { type: a, exec: spy(a) };
+  if (a.startsWith("fwd:")) return actions.forwardTo(a.slice(4));
   return NAMED[a]();
 }
 
@@ -111,6 +114,8 @@ async function run(trace) {
   const machine = createMachine(state(trace.machine), {
     guards: { even: (c) => c.count % 2 === 0, big: (c) => c.count > 3 },
     services: { cb: child, ok: promise },
+    // what pure() returns is looked up here
+    actions: { "spy:pure": spy("spy:pure"), inc: NAMED.inc() },
   });
   const clock = new SimulatedClock();
   const service = interpret(machine, { clock, logger: (label, value) => records.push(["log", label, value]) });

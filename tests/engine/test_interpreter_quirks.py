@@ -59,3 +59,13 @@ def test_eager_mode_runs_entry_actions_of_stale_nodes_on_unhandled_events() -> N
     again, effects = transition(m, snap, "NOPE")
     assert [name for name, _, _ in executed(effects)] == ["enA"]
     assert again.value == snap.value and again.changed is False
+
+
+def test_legacy_mode_never_starts_a_service_stopped_later_in_the_same_step() -> None:
+    m = machine({"initial": "a", "states": {
+        "a": {"on": {"GO": {"target": "b", "actions": {"type": "xstate.raise", "event": "R"}}}},
+        "b": {"invoke": {"id": "k", "src": "svc"},
+              "on": {"R": {"actions": {"type": "xstate.stop", "activity": "k"}}}}}},
+        services={"svc": object()})
+    snap, effects = run(m, "GO")
+    assert effects == [] and snap.children == {}

@@ -118,8 +118,11 @@ def _activities(previous: dict[str, Any], blocks: list[Block]) -> dict[str, Any]
         for a in block_actions:
             if a["type"] == act.START:
                 activities[a["activity"].id] = a["activity"]
-            elif a["type"] == act.STOP and not isinstance(a.get("activity"), str):
-                activities[a["activity"].id] = False
+            elif a["type"] == act.STOP and not callable(a["activity"]):
+                # stop("id") marks the id stopped too: a service started earlier in the same
+                # macrostep is then never started in legacy mode
+                activity = a["activity"]
+                activities[activity if isinstance(activity, str) else activity.id] = False
     return activities
 
 
