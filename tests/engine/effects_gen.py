@@ -14,6 +14,7 @@ external events (``E*``) raise or send, and then only events whose handlers do n
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -277,7 +278,9 @@ class _Replay:
         assert self.snapshot is not None
         if self.snapshot.done:
             return
-        self.snapshot, effects = transition(self.machine, self.snapshot, event, delayed_id=delayed_id)
+        # every step starts from a snapshot restored from JSON: nothing may be lost on the way
+        restored = Snapshot.from_json(json.loads(json.dumps(self.snapshot.to_json())))
+        self.snapshot, effects = transition(self.machine, restored, event, delayed_id=delayed_id)
         self.apply(effects)
 
     def advance(self, ms: float) -> None:
