@@ -100,9 +100,10 @@ def _next_state(machine: Machine, step: StepResult, current: MicroState | None, 
         nxt.activities = _activities({}, blocks)
         nxt.actions = others
     elif new_value is not None:
-        hist = current.history if current.history is not None else \
-            (history_value(machine.root, current.value) if step.has_source else None)
-        nxt.history = update_history_value(hist, new_value) if hist else None
+        if machine.has_history:  # only history states read it: skip the work otherwise
+            hist = current.history if current.history is not None else \
+                (history_value(machine.root, current.value) if step.has_source else None)
+            nxt.history = update_history_value(hist, new_value) if hist else None
         nxt.activities = _activities(current.activities, blocks)
         nxt.actions = others
     else:

@@ -165,6 +165,7 @@ class Machine:
             _check_initial(node)
             _finish_node(node)
         self.invokes_by_id = {inv.id: inv for node in self.nodes for inv in node.invokes}
+        self.has_history = any(node.type == "history" for node in self.nodes)
         # per-machine memo tables of the transition algorithm (bounded; see algorithm.py)
         self.value_cache: dict[tuple[int, ...], Any] = {}
         self.config_cache: dict[Any, list[StateNode]] = {}
