@@ -39,6 +39,8 @@ IMPL: dict[str, Any] = {"guards": {"isReady": lambda c, e, m: True}, "actions": 
      'unknown service "fetchUsr"', 'one of "fetchUser"'),
     ({"initial": "a", "states": {"a": {"invoke": {"id": "x"}}}}, "states.a.invoke[0]",
      "an invoke needs a src", "a src"),
+    ({"initial": "a", "states": {"a": {"invoke": {"src": 42}}}}, "states.a.invoke[0].src",
+     "invalid service 42", "a service name"),
     ({"initial": "a", "states": {"a": {"after": {"shortWiat": "a"}}}}, "states.a.after.shortWiat",
      'unknown delay "shortWiat"', 'one of "shortWait"'),
     ({"initial": "a", "states": {"a": {"type": "paralel"}}}, "states.a.type", "unknown state type",

@@ -110,3 +110,16 @@ def test_restored_snapshot_keeps_running_children_and_timers() -> None:
     # exit cancels the (already fired) timer as XState does, then stops the service
     assert moved.value == "b" and moved.delayed == {}
     assert effects == (CancelEvent("xstate.after(100)#m.a"), StopService("k"))
+
+
+def test_inline_service_is_named_by_its_invoke_id() -> None:
+    async def fetch(ctx: Any, ev: Any) -> int:
+        return 1
+
+    m = machine({"initial": "a", "states": {"a": {"invoke": {"src": fetch}}}})
+    snap, effects = initial(m)
+    assert effects == (StartService("m.a:invocation[0]", "m.a:invocation[0]", None, None,
+                                    {"type": "xstate.init"}),)
+    assert m.inline_services == {"m.a:invocation[0]": fetch}
+    assert snap.to_json()["children"] == {"m.a:invocation[0]": {"src": "m.a:invocation[0]",
+                                                                 "autoForward": False}}

@@ -156,6 +156,8 @@ class Machine:
         self.predictable: bool = bool(config.get("predictableActionArguments"))
         self.preserve_order: bool = self.predictable or bool(config.get("preserveActionOrder"))
         self.id_map: dict[str, StateNode] = {}
+        # inline (callable) invoke sources, by the invoke id that stands for them as src
+        self.inline_services: dict[str, Any] = {}
         self.root = StateNode(self, config, self.key, None, "")
         self.nodes: list[StateNode] = []
         self._index(self.root)
@@ -312,16 +314,27 @@ def _compile_invokes(machine: Machine, node: StateNode) -> list[InvokeDef]:
         ipath = node._p(f"invoke[{i}]")
         if not isinstance(inv, Mapping) or "src" not in inv:
             raise MachineConfigError(ipath, "an invoke needs a src", "an object with a src")
-        src = inv["src"]
-        src_name = src if isinstance(src, str) else (src.get("type") if isinstance(src, Mapping) else None)
-        if isinstance(src_name, str) and src_name not in machine.impl.services and \
-                not src_name.startswith("statebacked."):
-            raise MachineConfigError(f"{ipath}.src", f'unknown service "{src_name}"',
-                                     f"a service in services: {one_of(machine.impl.services)}",
-                                     did_you_mean(src_name, machine.impl.services))
         invoke_id = str(inv.get("id") or f"{node.id}:invocation[{i}]")
+        src = inv["src"]
+        if callable(src):
+            # as XState does: an inline service is registered under the invoke id
+            machine.inline_services[invoke_id] = src
+            src = invoke_id
+        else:
+            _check_service(machine, src, f"{ipath}.src")
         out.append(InvokeDef(invoke_id, src, inv.get("data"), bool(inv.get("autoForward"))))
     return out
+
+
+def _check_service(machine: Machine, src: Any, path: str) -> None:
+    name = src if isinstance(src, str) else (src.get("type") if isinstance(src, Mapping) else None)
+    if not isinstance(name, str):
+        raise MachineConfigError(path, f"invalid service {src!r}",
+                                 'a service name, {"type": name, ...} or a function')
+    if name not in machine.impl.services and not name.startswith("statebacked."):
+        raise MachineConfigError(path, f'unknown service "{name}"',
+                                 f"a service in services: {one_of(machine.impl.services)}",
+                                 did_you_mean(name, machine.impl.services))
 
 
 def _transition_configs(key: str, value: Any) -> list[Any]:
