@@ -17,12 +17,13 @@ from sb_emulator.machines import load_path
 from sb_emulator.service import Emulator, ServiceSettings
 from sb_emulator.store.base import Store
 from sb_emulator.store.memory import MemoryStore
-from sb_emulator.store.sqlite import SqliteStore
 
 
 def make_store(config: EmulatorConfig) -> Store:
     if config.data_dir is None:
         return MemoryStore()
+    from sb_emulator.store.sqlite import SqliteStore  # sqlite3 costs start-up time: only here
+
     data_dir = Path(config.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     return SqliteStore(data_dir / "sb-emulator.sqlite3")

@@ -4,12 +4,14 @@ failing at load time with a message that says where."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sb_emulator.errors import InvalidParameter
-from sb_emulator.openapi import OpenApiSpec, SpecError
+from sb_emulator.openapi import OpenApiSpec, SpecError, loader
+from sb_emulator.openapi.loader import packaged_spec_text
 from sb_emulator.openapi.routing import RouteTable
 from sb_emulator.openapi.schemas import SchemaCompiler, ecma_regex
 
@@ -150,3 +152,34 @@ def test_indistinguishable_templates_fail_at_load_time() -> None:
 
 def test_the_packaged_spec_is_compiled_once(spec: OpenApiSpec) -> None:
     assert OpenApiSpec.load() is spec
+
+
+def test_the_packaged_spec_compiles_eagerly() -> None:
+    # load() builds validators on first use; here every schema is checked against draft 4
+    # and compiled now, so a broken schema in the packaged spec fails this test
+    eager = OpenApiSpec(packaged_spec_text(), lazy=False)
+    assert [op.operation_id for op in eager.operations] == [
+        op.operation_id for op in OpenApiSpec.load().operations
+    ]
+
+
+def test_lazy_specs_report_bad_schemas_on_first_use() -> None:
+    spec = OpenApiSpec(json.dumps(_document({"/x": _get("x", {"type": "strnig"})})),
+                       source="test.yaml", lazy=True)
+    with pytest.raises(SpecError, match="GET /x -> 200: not a valid schema"):
+        spec.operation("x").validate_response(200, {})
+
+
+def test_the_parsed_spec_cache_matches_the_yaml_and_survives_damage(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec_file = tmp_path / "sb-emulator.openapi.yaml"
+    spec_file.write_text(packaged_spec_text(), "utf-8")
+    monkeypatch.setattr(loader, "packaged_spec_path", lambda: spec_file)
+    parsed = loader.parse_document(packaged_spec_text())
+    assert loader.packaged_document() == parsed  # a miss: parsed, then written
+    (cached,) = (tmp_path / "__pycache__").glob("*.json")
+    assert json.loads(cached.read_text("utf-8")) == parsed
+    assert loader.packaged_document() == parsed  # a hit
+    cached.write_text("{not json", "utf-8")
+    assert loader.packaged_document() == parsed  # damaged: parsed again, and rewritten
+    assert json.loads(cached.read_text("utf-8")) == parsed

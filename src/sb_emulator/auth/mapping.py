@@ -16,13 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
-
-from jsonpath_ng import JSONPath
-from jsonpath_ng.exceptions import JSONPathError
-from jsonpath_ng.ext.parser import parse
+from typing import TYPE_CHECKING, Any
 
 from sb_emulator.errors import InvalidParameter
+
+if TYPE_CHECKING:
+    from jsonpath_ng import JSONPath
 
 PATH_SUFFIX = ".$"
 
@@ -78,6 +77,8 @@ def _check(mapping: Mapping[str, Any], where: str) -> None:
 def _compile_spec(where: str, spec: Any) -> JSONPath:
     if not isinstance(spec, str) or not spec.strip():
         raise MappingError(where, f"a '.$' key needs a JSONPath string, got {spec!r}")
+    from jsonpath_ng.exceptions import JSONPathError  # jsonpath-ng loads on first use
+
     try:
         return _compile(spec.strip())
     except (JSONPathError, ValueError) as e:
@@ -88,5 +89,7 @@ def _compile_spec(where: str, spec: Any) -> JSONPath:
 def _compile(path: str) -> JSONPath:
     if not path.startswith("$"):
         path = "$." + path
+    from jsonpath_ng.ext.parser import parse
+
     expression: JSONPath = parse(path)
     return expression

@@ -11,9 +11,9 @@ import re
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
+import jsonschema_rs
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
@@ -26,6 +26,9 @@ from sb_emulator.machines.definition import MachineDefinition
 from sb_emulator.machines.locate import key_path, line_of, split_path
 from sb_emulator.machines.tags import untag
 
+if TYPE_CHECKING:
+    import jsonschema
+
 
 @cache
 def definition_schema() -> dict[str, Any]:
@@ -35,7 +38,17 @@ def definition_schema() -> dict[str, Any]:
 
 
 @cache
+def _fast_validator() -> Any:
+    """jsonschema-rs says "valid or not" quickly (loading definitions is on the start-up path
+    of every test session); the pure-Python jsonschema, imported only after a "not", finds
+    and explains the problems."""
+    return jsonschema_rs.Draft202012Validator(definition_schema())
+
+
+@cache
 def _validator() -> jsonschema.Draft202012Validator:
+    import jsonschema
+
     return jsonschema.Draft202012Validator(definition_schema())
 
 
@@ -92,6 +105,8 @@ def _message(document: Any, source: str, path: str, text: str) -> str:
 def _check_schema(document: Any, source: str) -> None:
     problems = []
     plain = json.loads(json.dumps(document, default=str))
+    if _fast_validator().is_valid(plain):
+        return
     for error in sorted(_validator().iter_errors(plain), key=lambda e: list(map(str, e.path))):
         path = _json_path(list(error.absolute_path))
         problems.append(_message(document, source, path, _explain(error)))
@@ -289,6 +304,8 @@ def load_migration_text(text: str, source: str) -> tuple[Any, Any]:
         raise DefinitionError([f"{source}:1: a migration must be a YAML mapping with "
                                f"upgradeState and/or upgradeContext"])
     plain = json.loads(json.dumps(document, default=str))
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(definition_schema()["$defs"]["migration"])
     problems = [_message(document, source, _json_path(list(e.absolute_path)), _explain(e))
                 for e in validator.iter_errors(plain)]

@@ -10,12 +10,12 @@ what would have been accepted.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
-
-from jsonschema import ValidationError
-from jsonschema.exceptions import best_match, relevance
+from typing import TYPE_CHECKING, Any
 
 from sb_emulator.openapi.schemas import CompiledSchema
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 _ALTERNATIVES = ("oneOf", "anyOf")
 _ARTICLES = {"object": "an object", "array": "an array", "integer": "an integer"}
@@ -25,6 +25,8 @@ def first_problem(validator: CompiledSchema, instance: Any) -> ValidationError |
     """The most telling error of ``instance`` against ``validator``, or None when valid."""
     if validator.is_valid(instance):  # the fast path: most requests are fine
         return None
+    from jsonschema.exceptions import relevance  # imported on the first failure only
+
     errors = list(validator.iter_errors(instance))
     if not errors:
         return None
@@ -72,6 +74,8 @@ def _focus(error: ValidationError) -> ValidationError:
         fitting = [e for e in error.context if not _branch_type_mismatch(e)]
         if not fitting or _only_required(error.context):
             return error
+        from jsonschema.exceptions import best_match
+
         picked = best_match(fitting)
         if picked is None:
             return error

@@ -8,14 +8,16 @@ themselves are checked when they are compiled (``schemas.py``).
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import os
 import re
+import tempfile
 from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
-
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 
 SPEC_FILE = "sb-emulator.openapi.yaml"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -36,8 +38,45 @@ def packaged_spec_path() -> Path:
     return Path(str(resources.files("sb_emulator.openapi").joinpath(SPEC_FILE)))
 
 
+def packaged_document() -> dict[str, Any]:
+    """The packaged spec, parsed and checked.
+
+    Parsing the YAML costs about 35 ms on every start-up (so on every test session); the
+    checked document is therefore cached as JSON beside the spec, in ``__pycache__`` as
+    Python does for bytecode, under the hash of the text, and read back in well under a
+    millisecond. An unwritable or damaged cache only means parsing the YAML again.
+    """
+    text = packaged_spec_text()
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+    cache_file = packaged_spec_path().parent / "__pycache__" / f"{SPEC_FILE}.{digest}.json"
+    try:
+        cached = json.loads(cache_file.read_text("utf-8"))
+    except (OSError, ValueError):
+        cached = None
+    if isinstance(cached, dict):
+        return cached
+    document = parse_document(text)
+    _write_cache(cache_file, document)
+    return document
+
+
+def _write_cache(cache_file: Path, document: dict[str, Any]) -> None:
+    try:
+        cache_file.parent.mkdir(exist_ok=True)
+        # write then rename: parallel test workers never read a half-written cache
+        handle, temporary = tempfile.mkstemp(dir=cache_file.parent, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(document, out)
+        os.replace(temporary, cache_file)
+    except OSError as err:  # a read-only install: parse the YAML each time
+        logging.getLogger(__name__).debug("cannot cache the parsed spec: %s", err)
+
+
 def parse_document(text: str, source: str = SPEC_FILE) -> dict[str, Any]:
     """Parse and structurally check an OpenAPI 3.0 document."""
+    from ruamel.yaml import YAML  # only on a cache miss (see packaged_document)
+    from ruamel.yaml.error import YAMLError
+
     try:
         # the C loader (ruamel.yaml.clib) parses the spec 4-5x faster: it is on the start-up
         # path of every test session

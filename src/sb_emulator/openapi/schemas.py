@@ -16,6 +16,12 @@ Each schema gets two validators: jsonschema-rs answers "valid or not" in about a
 on every request; the pure-Python jsonschema validator runs only after a "not", to explain
 the failure (and has the last word: what it cannot fault passes).
 
+Both are built on first use, and jsonschema itself is imported only when a failure needs
+explaining: start-up time is paid by every test session, and most of a session's requests are
+valid and touch a handful of operations. ``CompiledSchema.compile()`` builds everything at
+once and checks the schema against draft 4 (``OpenApiSpec(..., lazy=False)`` does it for
+every schema; the tests do it for the packaged spec).
+
 Only the standard library, jsonschema and referencing: no aiohttp, no I/O.
 """
 
@@ -24,17 +30,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from functools import lru_cache
-from typing import Any
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import jsonschema_rs
-from jsonschema import Draft4Validator, FormatChecker, ValidationError
-from jsonschema.protocols import Validator
-from referencing import Registry
-from referencing.jsonschema import DRAFT4
 
 from sb_emulator.openapi.loader import SpecError
+
+if TYPE_CHECKING:
+    from jsonschema import FormatChecker, ValidationError
+    from jsonschema.protocols import Validator
 
 REGISTRY_URI = "urn:sb-emulator:openapi"
 SCHEMA_REF_PREFIX = "#/components/schemas/"
@@ -56,13 +61,48 @@ _DATE_TIME = re.compile(
 
 
 class CompiledSchema:
-    """One schema, ready: a fast yes/no check and, for failures, the errors."""
+    """One schema: a fast yes/no check and, for failures, the errors (each built on first
+    use, see the module docstring)."""
 
-    __slots__ = ("checker", "explainer")
+    __slots__ = ("_checker", "_compiler", "_explainer", "_schema", "_translated", "_where")
 
-    def __init__(self, checker: Any, explainer: Validator) -> None:
-        self.checker = checker  # a jsonschema_rs validator
-        self.explainer = explainer
+    def __init__(self, compiler: SchemaCompiler, schema: Any, where: str) -> None:
+        self._compiler = compiler
+        self._schema = schema
+        self._where = where
+        self._translated: Any = None
+        self._checker: Any = None  # a jsonschema_rs validator
+        self._explainer: Validator | None = None
+
+    @property
+    def translated(self) -> Any:
+        """The schema in JSON Schema draft 4 terms."""
+        if self._translated is None:
+            self._translated = self._compiler.translate(self._schema, self._where)
+        return self._translated
+
+    @property
+    def checker(self) -> Any:
+        if self._checker is None:
+            self._checker = self._compiler.fast_checker(self.translated, self._where)
+        return self._checker
+
+    @property
+    def explainer(self) -> Validator:
+        if self._explainer is None:
+            self._explainer = self._compiler.explainer(self.translated)
+        return self._explainer
+
+    def compile(self) -> None:
+        """Build both validators now, checking the schema first: a :class:`SpecError` says
+        where a schema draft 4 rejects is."""
+        import jsonschema
+
+        try:
+            jsonschema.Draft4Validator.check_schema(self.translated)
+        except jsonschema.SchemaError as err:
+            raise SpecError(f"{self._where}: not a valid schema: {err}") from err
+        _ = self.checker, self.explainer
 
     def is_valid(self, instance: Any) -> bool:
         return bool(self.checker.is_valid(instance)) or not any(self.iter_errors(instance))
@@ -84,30 +124,44 @@ class SchemaCompiler:
             name: self._translate(self._components[name], f"components.schemas.{name}", ())
             for name in sorted(self._recursive)
         }
-        contents = {"components": {"schemas": shared}}
-        self._registry: Registry[Any] = Registry().with_resource(
-            REGISTRY_URI, DRAFT4.create_resource(contents)
-        )
-        self._rs_registry = jsonschema_rs.Registry([(REGISTRY_URI, contents)],
-                                                   draft=jsonschema_rs.Draft4)
+        self._shared_contents = {"components": {"schemas": shared}}
+        self._rs_registry: Any = None
+        self._registry: Any = None  # a referencing.Registry, for the explainers
+
+    def validator(self, schema: Any, where: str) -> CompiledSchema:
+        """A validator for ``schema``, built on first use."""
+        return CompiledSchema(self, schema, where)
+
+    def fast_checker(self, translated: Any, where: str) -> Any:
+        """A jsonschema-rs validator for a translated schema."""
+        if self._rs_registry is None:
+            self._rs_registry = jsonschema_rs.Registry([(REGISTRY_URI, self._shared_contents)],
+                                                       draft=jsonschema_rs.Draft4)
+        try:
+            return jsonschema_rs.Draft4Validator(
+                translated, registry=self._rs_registry, validate_formats=True,
+                formats={"date-time": _is_date_time_quietly},
+            )
+        except (jsonschema_rs.ValidationError, ValueError) as err:
+            raise SpecError(f"{where}: not a valid schema: {err}") from err
+
+    def explainer(self, translated: Any) -> Validator:
+        """A pure-Python jsonschema validator for a translated schema (explains failures)."""
+        validator_class, formats = _jsonschema_kit()
+        if self._registry is None:
+            from referencing import Registry
+            from referencing.jsonschema import DRAFT4
+
+            self._registry = Registry().with_resource(
+                REGISTRY_URI, DRAFT4.create_resource(self._shared_contents)
+            )
+        explainer: Validator = validator_class(translated, registry=self._registry,
+                                               format_checker=formats)
+        return explainer
 
     def translate(self, schema: Any, where: str) -> Any:
         """One schema in JSON Schema draft 4 terms, ``where`` naming it in errors."""
         return self._translate(schema, where, ())
-
-    def validator(self, schema: Any, where: str) -> CompiledSchema:
-        """A validator for ``schema``; a schema draft 4 rejects is a :class:`SpecError`."""
-        translated = self.translate(schema, where)
-        try:
-            Draft4Validator.check_schema(translated)
-            checker = jsonschema_rs.Draft4Validator(
-                translated, registry=self._rs_registry, validate_formats=True,
-                formats={"date-time": _is_date_time_quietly},
-            )
-        except (jsonschema.SchemaError, jsonschema_rs.ValidationError, ValueError) as err:
-            raise SpecError(f"{where}: not a valid schema: {err}") from err
-        explainer = _OpenApiValidator(translated, registry=self._registry, format_checker=_FORMATS)
-        return CompiledSchema(checker, explainer)
 
     def _translate(self, node: Any, where: str, inlining: tuple[str, ...]) -> Any:
         if not isinstance(node, Mapping):
@@ -228,11 +282,11 @@ def ecma_regex(pattern: str) -> re.Pattern[str]:
 
 def _pattern(validator: Validator, pattern: str, instance: Any, schema: Any
              ) -> Iterator[ValidationError]:
+    from jsonschema import ValidationError
+
     if validator.is_type(instance, "string") and not ecma_regex(pattern).search(instance):
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
-
-_OpenApiValidator = jsonschema.validators.extend(Draft4Validator, {"pattern": _pattern})
 
 def _is_date_time(value: object) -> bool:
     if not isinstance(value, str):
@@ -250,5 +304,14 @@ def _is_date_time_quietly(value: object) -> bool:
         return False
 
 
-_FORMATS = FormatChecker(formats=())
-_FORMATS.checks("date-time", raises=ValueError)(_is_date_time)
+@cache
+def _jsonschema_kit() -> tuple[Any, FormatChecker]:
+    """Draft 4 with ECMA patterns, and a format checker knowing only date-time (imported on
+    the first explanation: see the module docstring)."""
+    import jsonschema
+
+    validator_class = jsonschema.validators.extend(jsonschema.Draft4Validator,
+                                                   {"pattern": _pattern})
+    formats = jsonschema.FormatChecker(formats=())
+    formats.checks("date-time", raises=ValueError)(_is_date_time)
+    return validator_class, formats

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -27,6 +27,7 @@ from sb_emulator.openapi.loader import (
     SpecError,
     deref,
     iter_operations,
+    packaged_document,
     packaged_spec_text,
     parse_document,
 )
@@ -84,6 +85,13 @@ class Operation:
     emulator_only: bool
     validates_requests: bool
     extensions: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    def schemas(self) -> Iterator[CompiledSchema]:
+        """Every schema validator of the operation."""
+        yield from (param.validator for param in self.parameters)
+        if self.body_validator is not None:
+            yield self.body_validator
+        yield from (r.validator for r in self.responses.values() if r.validator is not None)
 
     @property
     def takes_json_body(self) -> bool:
@@ -185,25 +193,38 @@ class Match(NamedTuple):
 
 
 class OpenApiSpec:
-    """The whole spec, parsed and compiled; build it once (``load()`` caches)."""
+    """The whole spec, parsed and compiled; build it once (``load()`` caches).
 
-    def __init__(self, text: str, source: str = SPEC_FILE) -> None:
+    ``lazy=False`` (the default) checks and builds every schema validator now, so that a bad
+    spec fails here; ``lazy=True`` builds each on first use (see ``schemas.py``): that is how
+    the packaged spec, which the tests compile eagerly, is served.
+    """
+
+    def __init__(self, text: str, source: str = SPEC_FILE, *, lazy: bool = False,
+                 document: dict[str, Any] | None = None) -> None:
         self.text = text
         self.source = source
-        self.document: dict[str, Any] = parse_document(text, source)
+        self.document: dict[str, Any] = (
+            document if document is not None else parse_document(text, source)
+        )
         compiler = SchemaCompiler(self.document)
         self.operations: tuple[Operation, ...] = tuple(
             _compile_operation(self.document, compiler, path, method, op)
             for path, method, op in iter_operations(self.document)
         )
+        if not lazy:
+            for operation in self.operations:
+                for schema in operation.schemas():
+                    schema.compile()
         self._by_id = {op.operation_id: op for op in self.operations}
         self._routes = RouteTable((op.method, op.path, op) for op in self.operations)
 
     @classmethod
     @cache
     def load(cls) -> OpenApiSpec:
-        """The spec shipped with sb-emulator (compiled on first use, then shared)."""
-        return cls(packaged_spec_text())
+        """The spec shipped with sb-emulator (parsed once per process, from a cache of the
+        parsed document when there is one; validators built on first use)."""
+        return cls(packaged_spec_text(), lazy=True, document=packaged_document())
 
     @classmethod
     def from_path(cls, path: str | Path) -> OpenApiSpec:

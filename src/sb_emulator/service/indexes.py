@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import lru_cache
-from typing import Any
-
-from jsonpath_ng import JSONPath
-from jsonpath_ng.ext.parser import parse as parse_jsonpath
+from typing import TYPE_CHECKING, Any
 
 from sb_emulator.errors import InvalidParameter
 from sb_emulator.machines import MachineDefinition
+
+if TYPE_CHECKING:
+    from jsonpath_ng import JSONPath
 
 OPS: dict[str, Callable[[str, str], bool]] = {
     "eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "gt": lambda a, b: a > b,
@@ -20,6 +20,8 @@ OPS: dict[str, Callable[[str, str], bool]] = {
 
 @lru_cache(maxsize=256)
 def compile_path(path: str) -> JSONPath:
+    from jsonpath_ng.ext.parser import parse as parse_jsonpath  # loads on first use
+
     return parse_jsonpath(path if path.startswith("$") else f"$.{path}")
 
 
