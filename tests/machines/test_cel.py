@@ -85,3 +85,26 @@ def test_syntax_errors_are_short(source: str, message: str) -> None:
     with pytest.raises(CelError) as raised:
         CelExpr(source, ALLOWED)
     assert str(raised.value) == message
+
+
+class _Unconvertible:
+    """cel cannot turn this into a CEL value: handing it over fails the evaluation."""
+
+
+def test_only_the_variables_an_expression_names_are_handed_to_cel() -> None:
+    expr = CelExpr("context.count + 1", ("context", "event"))
+    assert expr.evaluate({"context": {"count": 1}, "event": _Unconvertible()}) == 2
+    with pytest.raises(CelEvalError):
+        CelExpr("event.type", ("context", "event")).evaluate({"event": _Unconvertible()})
+
+
+@pytest.mark.parametrize(("source", "expected"), [("true", True), ("1 + 2", 3), ("'a' + 'b'", "ab")])
+def test_constant_scalar_expressions_are_evaluated_once(source: str, expected: Any) -> None:
+    assert CelExpr(source, ("context",)).evaluate({"context": _Unconvertible()}) == expected
+
+
+def test_constant_expressions_that_fail_fail_when_used() -> None:
+    expr = CelExpr("1 / 0", ())
+    with pytest.raises(CelEvalError, match="failed"):
+        expr.evaluate({})
+    assert CelExpr("[1, 2]", ()).evaluate({}) == [1, 2]  # containers: a new one each time

@@ -39,10 +39,20 @@ class CelEvalError(RuntimeError):
     """An expression failed while evaluating (missing key, type mismatch...)."""
 
 
-class CelExpr:
-    """A compiled CEL expression: compile once at load time, evaluate many times."""
+_NOT_CONSTANT = object()
+_SCALARS = (bool, int, float, str, type(None))
 
-    __slots__ = ("program", "source")
+
+class CelExpr:
+    """A compiled CEL expression: compile once at load time, evaluate many times.
+
+    Handing a value to cel converts it to Rust values, which costs as much as running the
+    program for a sizeable context: so only the variables the expression names are handed
+    over, and an expression naming none whose value is a scalar (an authorizer's ``true``)
+    is evaluated once, here.
+    """
+
+    __slots__ = ("_constant", "_names", "program", "source")
 
     def __init__(self, source: str, allowed: Iterable[str]) -> None:
         self.source = source
@@ -50,15 +60,30 @@ class CelExpr:
             self.program = cel.compile(source)
         except ValueError as err:
             raise CelError(describe_syntax_error(source, str(err))) from err
-        _check_variables(source, self.program.variables(), set(allowed))
+        used = self.program.variables()
+        _check_variables(source, used, set(allowed))
+        self._names = tuple(sorted(set(used)))
+        self._constant: Any = _NOT_CONSTANT
+        if not used:
+            try:
+                value = self._run({})
+            except CelEvalError:  # fails every time: report it where it is used
+                value = _NOT_CONSTANT
+            if isinstance(value, _SCALARS):
+                self._constant = value
 
     def free_variables(self) -> set[str]:
         return set(self.program.variables()) - _bound_names(self.source)
 
     def evaluate(self, variables: Mapping[str, Any]) -> Any:
+        if self._constant is not _NOT_CONSTANT:
+            return self._constant
+        return self._run({name: variables[name] for name in self._names if name in variables})
+
+    def _run(self, variables: dict[str, Any]) -> Any:
         try:
-            return to_plain(self.program.execute(dict(variables)))
-        except (KeyError, RuntimeError, ValueError, TypeError) as err:
+            return to_plain(self.program.execute(variables))
+        except (KeyError, RuntimeError, ValueError, TypeError, ArithmeticError) as err:
             raise CelEvalError(f"CEL expression {quote(self.source)} failed: "
                                f"{_eval_reason(err)}") from err
 
