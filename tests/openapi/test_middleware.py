@@ -189,3 +189,39 @@ async def test_a_raising_callback_takes_over(aiohttp_client: ClientFactory, spec
     assert res.status == 500
     assert (await res.json())["code"] == "internal-error"
     assert [type(e) for e in app[SERVER_ERRORS]] == [ResponseValidationError]
+
+
+async def test_routes_under_other_templates_still_find_their_operation(
+        aiohttp_client: ClientFactory, spec: OpenApiSpec) -> None:
+    # the operation is looked up by the aiohttp route's template; a route written with other
+    # parameter names falls back to the spec's own route table, with the spec's names
+    app = web.Application(middlewares=[error_middleware(), request_validation_middleware(
+        spec=spec, strict_responses=False, on_response_problem=[].append)])
+    app[SERVER_ERRORS] = []
+
+    async def seen(request: web.Request) -> web.Response:
+        return web.json_response({"op": request[OPERATION].operation_id,
+                                  "body": request[BODY]})
+
+    app.router.add_post("/machines/{m}/i/{i}/events", seen)
+    client = await aiohttp_client(app)
+    res = await client.post("/machines/m1/i/i1/events", json={"event": "go"})
+    expected = spec.match("POST", "/machines/a/i/b/events")
+    assert expected is not None
+    assert await res.json() == {"op": expected.operation.operation_id, "body": {"event": "go"}}
+    res = await client.post("/machines/bad%20slug/i/i1/events", json={"event": "go"})
+    assert res.status == 400
+    assert (await res.json())["parameter"] == "machineSlug"
+
+
+def test_every_operation_is_served_under_its_spec_template(spec: OpenApiSpec) -> None:
+    # the fast look-up (validation.py) relies on the app's routes using the spec's templates
+    from sb_emulator.testing import emulator_config
+    from sb_emulator.web import create_app
+
+    app = create_app(emulator_config())
+    routes = {(route.method, route.resource.canonical) for route in app.router.routes()
+              if route.resource is not None}
+    missing = [(op.method, op.path) for op in spec.operations
+               if (op.method.upper(), op.path) not in routes]
+    assert missing == []
