@@ -2,8 +2,13 @@
 
 Emulator choices, documented in the README: a send to an instance that does not exist, or that
 refuses the event, is logged (stderr) on the sender and dropped; other failures are retried up
-to 5 attempts (API.md §7.6); a persistent child's reaching a final state does not send
-``done.invoke`` to its parent (use ``sendParent``).
+to 5 attempts (API.md §7.6).
+
+A persistent child that reaches its top-level final state sends ``done.invoke.<invoke id>``
+(``data``: the final state's done data) to its parent, as an invoked XState v4 machine does.
+The notice is a timer document due at once, stored in the same batch as the transition that
+finished the child, so it survives a crash; it is then sent like any other event between
+instances (same refusals, same retries), the timer standing as the retry until it is sent.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from sb_emulator.engine import Effect, SendEvent, StartService, StopService
 from sb_emulator.errors import ApiError, NotFound, RejectedByMachineAuthorizer
 from sb_emulator.service.core import Instance, instance_key
 from sb_emulator.service.runtime import Outbox, RuntimeMixin
+from sb_emulator.store.base import Change
 
 PERSISTENT_INVOKE = "statebacked.invoke"
 INSTANCE_REF = "statebacked.instance"
@@ -36,7 +42,7 @@ class ChildrenMixin(RuntimeMixin):
                      "instance": src.get("machineInstanceName") or str(uuid.uuid4())}
             inst.children[effect.id] = child
             self.persist([self.put_instance(inst)])
-            outbox.items.append(("spawn", {"parent": inst, "child": child,
+            outbox.items.append(("spawn", {"parent": inst, "child": child, "invoke": effect.id,
                                            "version": src.get("machineVersionId")},
                                  {"context": effect.data or {}}))
             return True
@@ -65,17 +71,20 @@ class ChildrenMixin(RuntimeMixin):
     async def dispatch_outbox(self, outbox: Outbox) -> None:
         for kind, where, payload in outbox.items:
             if kind == "spawn":
-                await self._spawn(where["parent"], where["child"], where["version"], payload)
+                await self._spawn(where["parent"], where["child"], where["invoke"],
+                                  where["version"], payload)
+            elif kind == "done":
+                await self._send_done(where["from"], where["timer"])
             else:
                 await self._send(where["from"], where["to"], payload)
 
-    async def _spawn(self, parent: Instance, child: dict[str, str], version: str | None,
-                     payload: dict[str, Any]) -> None:
+    async def _spawn(self, parent: Instance, child: dict[str, str], invoke_id: str,
+                     version: str | None, payload: dict[str, Any]) -> None:
         try:
             await self.create_instance(  # type: ignore[attr-defined]
                 parent.org_id, child["machine"], child["instance"], payload["context"], version,
                 sender_of(parent),
-                parent={"machine": parent.machine, "instance": parent.name})
+                parent={"machine": parent.machine, "instance": parent.name, "invokeId": invoke_id})
         except ApiError as err:
             self.add_log(parent, f"could not create child {child['machine']}/"
                                  f"{child['instance']}: {err.message}", "stderr")
@@ -94,6 +103,66 @@ class ChildrenMixin(RuntimeMixin):
                                  f"failed ({err.message}); retrying in "
                                  f"{self.settings.retry_delay_ms} ms", "stderr")
             self._schedule_retry(sender, target, event)
+
+    # -- a persistent child's done notice -------------------------------------------------------
+
+    def done_notice(self, inst: Instance) -> Change | None:
+        """For a child that has just reached its top-level final state: the durable timer that
+        carries ``done.invoke.<id>`` to its parent (to store with the finishing transition)."""
+        if inst.parent is None:
+            return None
+        invoke_id = inst.parent.get("invokeId") or self._invoke_id_at_parent(inst)
+        if invoke_id is None:
+            self.add_log(inst, f"done.invoke for parent {inst.parent['machine']}/"
+                               f"{inst.parent['instance']} dropped: it no longer knows this "
+                               f"child", "stderr")
+            return None
+        event: dict[str, Any] = {"type": f"done.invoke.{invoke_id}"}
+        if inst.snapshot.output is not None:
+            event["data"] = inst.snapshot.output
+        send_id = f"done:{uuid.uuid4()}"
+        timer_id = f"{inst.key}#{send_id}"
+        due = self.clock.now_ms()
+        change = self.put("timers", timer_id, {
+            "instance": inst.key, "sendId": send_id, "event": event, "dueMs": due,
+            "to": "#_parent", "attempts": 0})
+        self._push_timer(due, timer_id)
+        return change
+
+    def _invoke_id_at_parent(self, inst: Instance) -> str | None:
+        """The invoke id of a child recorded before parents were given it, from the parent."""
+        assert inst.parent is not None
+        parent = self.instances.get(instance_key(inst.org_id, inst.parent["machine"],
+                                                 inst.parent["instance"]))
+        me = {"machine": inst.machine, "instance": inst.name}
+        return next((invoke_id for invoke_id, child in (parent.children if parent else {}).items()
+                     if child == me), None)
+
+    async def _send_done(self, child: Instance, timer_id: str) -> None:
+        """First attempt at a done notice. Before it, the timer moves to the retry time (with the
+        attempt counted), so a crash or a retryable failure leaves it to fire again; a delivery
+        or a final refusal removes it."""
+        doc = self.docs["timers"].get(timer_id)
+        if doc is None:
+            return  # the timer loop got to it first
+        due = self.clock.now_ms() + self.settings.retry_delay_ms
+        self.persist([self.put("timers", timer_id, {**doc, "dueMs": due,
+                                                     "attempts": doc["attempts"] + 1})])
+        self._push_timer(due, timer_id)
+        event = doc["event"]
+        target = self.resolve_target(child, "#_parent")
+        try:
+            if target is None:
+                raise NotFound("the child has no parent")
+            await self._send_once(child, target, event)
+        except (NotFound, RejectedByMachineAuthorizer) as err:
+            self.add_log(child, f"event {event['type']!r} to the parent dropped: {err.message}",
+                         "stderr")
+        except ApiError as err:
+            self.add_log(child, f"event {event['type']!r} to the parent failed ({err.message}); "
+                                f"retrying in {self.settings.retry_delay_ms} ms", "stderr")
+            return
+        self.persist([self.delete("timers", timer_id)])
 
     async def _send_once(self, sender: Instance, target: tuple[str, str], event: dict[str, Any]
                          ) -> None:

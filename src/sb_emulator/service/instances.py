@@ -61,9 +61,12 @@ class InstancesMixin(RuntimeMixin):
         self.transitions[key] = [record]
         changes = [self.put_instance(inst), Change("append", "transitions", key, record)]
         changes += self._timer_changes(inst, effects)
+        notice = self.done_notice(inst) if snapshot.done else None
+        if notice is not None:
+            changes.append(notice)
         self.persist(changes)
         self.publish(inst)
-        return await self.start_instance(inst, effects)
+        return await self.start_instance(inst, effects, notice)
 
     def _initial(self, machine: Any, context: Any, name: str) -> Any:
         try:

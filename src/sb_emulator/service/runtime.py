@@ -49,6 +49,11 @@ class Outbox:
 
     items: list[tuple[str, dict[str, Any], dict[str, Any]]] = field(default_factory=list)
 
+    def add_done_notice(self, inst: Instance, notice: Change | None) -> None:
+        """Send a finished child's stored ``done.invoke`` notice (after its own effects)."""
+        if notice is not None:
+            self.items.append(("done", {"from": inst, "timer": notice.key}, notice.value["event"]))
+
 
 @dataclass
 class Settling:
@@ -66,6 +71,7 @@ class RuntimeMixin(EmulatorCore):
         def cancel_timer(self, inst: Instance, send_id: str) -> Change | None: ...
         async def dispatch_outbox(self, outbox: Outbox) -> None: ...
         def child_effect(self, inst: Instance, effect: Effect, outbox: Outbox) -> bool: ...
+        def done_notice(self, inst: Instance) -> Change | None: ...
 
     # -- entry points -------------------------------------------------------------------------
 
@@ -97,12 +103,15 @@ class RuntimeMixin(EmulatorCore):
         await self.dispatch_outbox(outbox)
         return state
 
-    async def start_instance(self, inst: Instance, effects: tuple[Effect, ...]) -> dict[str, Any]:
-        """Carry out the initial transition's effects and settle (instance creation)."""
+    async def start_instance(self, inst: Instance, effects: tuple[Effect, ...],
+                             done_notice: Change | None = None) -> dict[str, Any]:
+        """Carry out the initial transition's effects and settle (instance creation);
+        ``done_notice`` is that of a child created in a final state."""
         outbox = Outbox()
         async with inst.lock:
             settling = Settling()
             self._carry_out(inst, effects, settling, outbox)
+            outbox.add_done_notice(inst, done_notice)
             await self._settle(inst, settling, outbox)
             state = inst.wire_state()
         await self.dispatch_outbox(outbox)
@@ -134,6 +143,7 @@ class RuntimeMixin(EmulatorCore):
                 f"machine {inst.machine!r} failed on event {event['type']!r}: "
                 f"{type(err).__name__}: {err}") from err
         self.check_context_size(inst, snapshot.context)
+        was_done = inst.snapshot.done
         inst.snapshot = snapshot
         inst.ts = max(self.clock.now_ms(), inst.ts)
         self.refresh_indexes(inst, definition)
@@ -142,8 +152,12 @@ class RuntimeMixin(EmulatorCore):
         self.transitions.setdefault(inst.key, []).append(record)
         changes.append(Change("append", "transitions", inst.key, record))
         changes += self._timer_changes(inst, effects)
+        notice = self.done_notice(inst) if snapshot.done and not was_done else None
+        if notice is not None:
+            changes.append(notice)
         self.persist(changes)  # durable before any effect runs (API.md §7.2)
         self._carry_out(inst, effects, settling, outbox)
+        outbox.add_done_notice(inst, notice)
         self.publish(inst)
 
     def check_context_size(self, inst: Instance, context: Any) -> None:
