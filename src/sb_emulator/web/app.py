@@ -15,6 +15,7 @@ from sb_emulator.web.errors import error_middleware
 from sb_emulator.web.http_api import routes as http_api_routes
 from sb_emulator.web.keys import CONFIG, EMULATOR, RECORDED_REQUESTS, SERVER_ERRORS, TOKEN_CACHE
 from sb_emulator.web.realtime import setup_realtime
+from sb_emulator.web.route_index import index_routes
 from sb_emulator.web.routes import all_routes
 from sb_emulator.web.validation import request_validation_middleware
 
@@ -46,6 +47,7 @@ def create_app(config: EmulatorConfig) -> web.Application:
     app.add_routes(http_api_routes)
     setup_realtime(app)
     app.router.add_get("/openapi.yaml", _spec_handler(spec))
+    index_routes(app)
     app.cleanup_ctx.append(_emulator_context)
     return app
 
