@@ -23,8 +23,10 @@ from typing import Any
 from sb_emulator.engine import Implementations, Machine, MachineConfigError
 from sb_emulator.engine import actions as act
 from sb_emulator.engine.errors import did_you_mean
+from sb_emulator.engine.implementations import to_list
 from sb_emulator.errors import DefinitionError
 from sb_emulator.machines.definition import HttpApiEndpoint, MachineDefinition
+from sb_emulator.machines.pylocate import line_of_path, module_bindings
 
 
 def import_definition_module(ref: str) -> ModuleType:
@@ -106,12 +108,13 @@ def load_python_definition(ref: str) -> MachineDefinition:
             machine = Machine(config, impl)
         except MachineConfigError as err:
             problems.append(f"{source}: machine.{err}")
+    inline = _inline_services(machine, services, source, problems) if machine else {}
     if problems or machine is None:
         raise DefinitionError(_with_lines(problems, source))
     return MachineDefinition(
         name=name, version_label=version, machine=machine,
         allow_read=module.allow_read, allow_write=module.allow_write,
-        services={k: act.adapt(v, 3) for k, v in services.items()},
+        services={k: act.adapt(v, 3) for k, v in {**services, **inline}.items()},
         http_api_mapper=http_api, indexes=indexes,
         upgrade_state=getattr(module, "upgrade_state", None),
         upgrade_context=getattr(module, "upgrade_context", None),
@@ -120,26 +123,22 @@ def load_python_definition(ref: str) -> MachineDefinition:
 
 
 def _with_lines(problems: list[str], source: str) -> list[str]:
-    """``FILE: guards.x: ...`` -> ``FILE:LINE: guards.x: ...``, LINE being where the module
-    assigns (or defines) ``guards``. The file is parsed, not run again."""
+    """``FILE: machine.states.a.on.go[0].target: ...`` -> ``FILE:LINE: ...``, LINE being where
+    that key sits in the literal assigned to ``machine`` (or where the module assigns or defines
+    ``guards``, ``allow_read``...). The file is parsed, not run again."""
     try:
         tree = ast.parse(Path(source).read_text(encoding="utf-8"))
     except (OSError, SyntaxError, ValueError):
         return problems
-    lines: dict[str, int] = {}
-    for node in tree.body:
-        targets = (node.targets if isinstance(node, ast.Assign)
-                   else [node.target] if isinstance(node, ast.AnnAssign) else [])
-        names = [t.id for t in targets if isinstance(t, ast.Name)]
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            names = [node.name]
-        lines.update({name: node.lineno for name in names if name not in lines})
+    bindings = module_bindings(tree)
     prefix = f"{source}: "
     out = []
     for problem in problems:
-        top = re.split(r"[.\[:]", problem[len(prefix):], maxsplit=1)[0]
-        if problem.startswith(prefix) and top in lines:
-            problem = f"{source}:{lines[top]}: {problem[len(prefix):]}"
+        if problem.startswith(prefix):
+            rest = problem[len(prefix):]
+            line = line_of_path(bindings, rest.split(": ", 1)[0])
+            if line is not None:
+                problem = f"{source}:{line}: {rest}"
         out.append(problem)
     return out
 
@@ -214,6 +213,56 @@ def _callables(module: ModuleType, name: str, source: str, problems: list[str]
                 problems.append(f"{source}: services.{key}: expected an async function "
                                 f"`async def {key}(context, event)`")
     return out
+
+
+def _inline_services(machine: Machine, named: Mapping[str, Any], source: str,
+                     problems: list[str]) -> dict[str, Callable[..., Any]]:
+    """Inline invoke sources (``"invoke": {"src": an_async_function}``), by the invoke id that
+    names them (as XState does; see ``Machine.inline_services``): async functions only, like
+    the ones in ``services``, and never under an id that already names another service."""
+    out: dict[str, Callable[..., Any]] = {}
+    where: dict[str, str] = {}
+    for node in machine.nodes:
+        for i, (raw, invoke) in enumerate(zip(to_list(node.config.get("invoke")), node.invokes,
+                                              strict=True)):
+            src = raw.get("src")
+            if not callable(src):
+                continue
+            path = f"machine.{node._p(f'invoke[{i}]')}"
+            if invoke.id in named:
+                problems.append(f"{source}: {path}.id: the invoke id {invoke.id!r} of this inline "
+                                f"service is also the name of services.{invoke.id}; expected "
+                                f"another id (an inline src is named by its invoke id)")
+            elif invoke.id in out and out[invoke.id] is not src:
+                problems.append(f"{source}: {path}.id: the invoke id {invoke.id!r} already names "
+                                f"the inline service of {where[invoke.id]}; expected unique "
+                                f"invoke ids for inline services")
+            elif not inspect.iscoroutinefunction(src):
+                problems.append(f"{source}: {path}.src: {_callable_kind(src)} is not async; "
+                                f"expected an async function "
+                                f"`async def {_function_name(src, invoke.id)}(context, event)`")
+            else:
+                out[invoke.id] = src
+                where[invoke.id] = path
+    return out
+
+
+def _callable_kind(src: Any) -> str:
+    name = getattr(src, "__name__", None)
+    if name == "<lambda>":
+        return "a lambda"
+    if inspect.isfunction(src) or inspect.isbuiltin(src) or inspect.ismethod(src):
+        return f"the function {name}"
+    return f"the {type(src).__name__} object"
+
+
+def _function_name(src: Any, invoke_id: str) -> str:
+    """The name to suggest for an async rewrite of ``src``."""
+    name = getattr(src, "__name__", "")
+    if name.isidentifier():
+        return str(name)
+    name = re.sub(r"\W+", "_", invoke_id).strip("_")
+    return name if name.isidentifier() else "service"
 
 
 def _http_api(module: ModuleType, source: str, problems: list[str]) -> dict[str, HttpApiEndpoint]:
