@@ -145,7 +145,8 @@ async def test_a_migration_must_join_versions_of_the_machine(emu: Emulator) -> N
 
 async def failed_chain(emu: Emulator) -> tuple[str, str, dict[str, Any], list[dict[str, Any]]]:
     """An instance in `review` on version 1 wanting version 3 through a chain whose second
-    migration maps `review` to a state version 3 lacks; the event that triggers it fails."""
+    migration fails when applied (its upgradeContext reads a key the context lacks); the event
+    that triggers it fails."""
     await emu.create_instance(ORG, "doc", "d", None, None, USER)
     v1 = await version_of(emu, "d")
     await emu.send_event(ORG, "doc", "d", "submit", USER)

@@ -283,22 +283,25 @@ def _config_problem(err: MachineConfigError) -> str:
     return text + (f" ({err.hint})" if err.hint else "")
 
 
-def _check_upgrade_targets(machine: Machine, renames: dict[str, str], problems: build.Problems
-                           ) -> None:
+def _check_upgrade_targets(machine: Machine, renames: dict[str, str], problems: build.Problems,
+                           *, prefix: str = "migration.", whose: str = "this machine") -> None:
     """The new side of ``upgradeState`` must be a state of this version (the old side belongs
     to the previous version, which this file does not know)."""
     paths = {".".join(node.path) for node in machine.nodes if node.path}
     for old, new in renames.items():
         if new not in paths:
             hint = did_you_mean(new, paths)
-            problems.add(key_path("migration.upgradeState", old),
+            problems.add(key_path(f"{prefix}upgradeState", old),
                          f"unknown state {_show(new)}; expected the dotted path of a state of "
-                         f"this machine" + (f" ({hint})" if hint else ""))
+                         f"{whose}" + (f" ({hint})" if hint else ""))
 
 
-def load_migration_text(text: str, source: str) -> tuple[Any, Any]:
+def load_migration_text(text: str, source: str, target: Machine | None = None,
+                        target_name: str = "the target version") -> tuple[Any, Any]:
     """An uploaded YAML migration (``upgradeState`` / ``upgradeContext`` at the top level):
-    checked like a definition, returned as ``(upgrade_state, upgrade_context)``."""
+    checked like a definition, returned as ``(upgrade_state, upgrade_context)``. With the
+    ``target`` version's machine, the new side of every ``upgradeState`` entry must be one
+    of its states (named ``target_name`` in messages)."""
     document = parse_yaml(text, source)
     if not isinstance(document, dict):
         raise DefinitionError([f"{source}:1: a migration must be a YAML mapping with "
@@ -314,6 +317,9 @@ def load_migration_text(text: str, source: str) -> tuple[Any, Any]:
     collected = build.Problems()
     functions = build.build_migration(plain.get("upgradeState"), plain.get("upgradeContext"),
                                       collected)
+    if target is not None:
+        _check_upgrade_targets(target, plain.get("upgradeState") or {}, collected, prefix="",
+                               whose=target_name)
     if collected.items:
         raise DefinitionError([_message(document, source, p, m) for p, m in collected.items])
     return functions

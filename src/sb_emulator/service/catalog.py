@@ -25,6 +25,7 @@ from sb_emulator.machines import (
     looks_like_yaml_definition,
 )
 from sb_emulator.service.core import EmulatorCore, machine_key, with_cursor
+from sb_emulator.service.migrations import read_migration
 
 MAX_GZIPPED = 1_000_000
 MAX_UNZIPPED = 10_000_000
@@ -248,6 +249,12 @@ class CatalogMixin(EmulatorCore):
             raise BadRequest("JavaScript migrations are not supported yet by sb-emulator; upload "
                              "a YAML migration (upgradeState / upgradeContext)",
                              code="unsupported-code")
+        try:  # the target version's states are known here: the new paths must be some
+            read_migration(upload["code"], machine, self.definition(upload["to"]).machine,
+                           upload["to"])
+        except DefinitionError as err:
+            raise BadRequest("the uploaded migration is invalid:\n" + str(err),
+                             code="invalid-definition") from err
         migration_id = ids.migration_id()
         self.persist([self.delete("uploads", upload_id), self.put("migrations", migration_id, {
             "id": migration_id, "org": org_id, "machine": machine, "from": upload["from"],

@@ -1,15 +1,19 @@
-"""Reaching an instance's desired version through the migration graph (API.md §7.7)."""
+"""Reaching an instance's desired version through the migration graph (API.md §7.7).
+
+Uploaded migrations are YAML, read by ``machines.load_migration_text`` (the one parser, with
+file:line messages): checked when they are finalised, and read again, once per process, the
+first time one is applied.
+"""
 
 from __future__ import annotations
 
 from collections import deque
 from typing import Any
 
-from sb_emulator.engine import Snapshot, snapshot_at
+from sb_emulator.engine import Machine, Snapshot, snapshot_at
 from sb_emulator.engine.algorithm import to_state_paths
-from sb_emulator.errors import MachineImplementationError, NoMigrationPath
-from sb_emulator.machines.yamlbuild import Problems, build_migration
-from sb_emulator.machines.yamlload import parse_yaml
+from sb_emulator.errors import ApiError, DefinitionError, MachineImplementationError, NoMigrationPath
+from sb_emulator.machines import load_migration_text
 from sb_emulator.service.core import Instance
 from sb_emulator.service.runtime import RuntimeMixin
 from sb_emulator.store.base import Change
@@ -17,7 +21,22 @@ from sb_emulator.store.base import Change
 UPGRADE_EVENT = {"type": "statebacked.upgrade"}
 
 
+def migration_source(machine: str) -> str:
+    """The name uploaded migrations of ``machine`` go by in messages."""
+    return f"{machine}.migration.yaml"
+
+
+def read_migration(text: str, machine: str, target: Machine | None = None,
+                   target_version: str = "") -> tuple[Any, Any]:
+    """``(upgrade_state, upgrade_context)`` of an uploaded migration; DefinitionError if bad."""
+    return load_migration_text(text, migration_source(machine), target,
+                               f"version {target_version}" if target_version else "")
+
+
 class MigrationsMixin(RuntimeMixin):
+    # migration id -> (its text, its two functions); the text guards against an import
+    _migration_functions: dict[str, tuple[str, tuple[Any, Any]]] | None = None
+
     def find_migration_path(self, org_id: str, machine: str, src: str, dst: str
                             ) -> list[dict[str, Any]]:
         """The shortest chain of migrations from ``src`` to ``dst`` (breadth first)."""
@@ -62,16 +81,38 @@ class MigrationsMixin(RuntimeMixin):
         self.publish(inst)
         return [self.put_instance(inst), Change("append", "transitions", inst.key, record)]
 
+    def migration_functions(self, migration: dict[str, Any]) -> tuple[Any, Any]:
+        """The migration's two functions, read once. One stored before migrations were checked
+        at upload may be invalid: applying it is then the machine code's failure."""
+        if self._migration_functions is None:
+            self._migration_functions = {}
+        cached = self._migration_functions.get(migration["id"])
+        if cached is not None and cached[0] == migration["text"]:
+            return cached[1]
+        try:
+            found = read_migration(migration["text"], migration["machine"])
+        except DefinitionError as err:
+            raise MachineImplementationError(
+                f"migration {migration['id']} (from {migration['from']} to "
+                f"{migration['to']}) is invalid:\n{err}") from err
+        self._migration_functions[migration["id"]] = (migration["text"], found)
+        return found
+
     def _migrate(self, snapshot: Snapshot, migration: dict[str, Any]) -> tuple[Snapshot, str]:
-        problems = Problems()
-        document = parse_yaml(migration["text"], f"migration {migration['id']}")
-        upgrade_state, upgrade_context = build_migration(
-            document.get("upgradeState"), document.get("upgradeContext"), problems)
+        upgrade_state, upgrade_context = self.migration_functions(migration)
         old_paths = to_state_paths(snapshot.value)
         context = snapshot.context
-        new_paths = [upgrade_state(p, context) if upgrade_state else p for p in old_paths]
-        if upgrade_context is not None:
-            context = upgrade_context(old_paths, new_paths, context)
+        try:
+            new_paths = [upgrade_state(p, context) if upgrade_state else p for p in old_paths]
+            if upgrade_context is not None:
+                context = upgrade_context(old_paths, new_paths, context)
+        except ApiError:
+            raise
+        except Exception as err:
+            self.errors.append(err)
+            raise MachineImplementationError(
+                f"migration {migration['id']} failed on the state {snapshot.value!r}: "
+                f"{type(err).__name__}: {err}") from err
         definition = self.definition(migration["to"])
         value: Any = {}
         for path in new_paths:
