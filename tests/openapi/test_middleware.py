@@ -225,3 +225,13 @@ def test_every_operation_is_served_under_its_spec_template(spec: OpenApiSpec) ->
     missing = [(op.method, op.path) for op in spec.operations
                if (op.method.upper(), op.path) not in routes]
     assert missing == []
+
+
+async def test_a_json_null_body_is_a_400_and_an_empty_one_reads_as_an_object(
+        echo: TestClient[Any, Any]) -> None:
+    res = await echo.post("/machines/m1/v", data=b"null", headers={"content-type": "application/json"})
+    assert res.status == 400
+    assert await res.json() == {"error": "request body must be a JSON object, not null",
+                                "code": "invalid-parameter", "parameter": "body"}
+    res = await echo.post("/machines/m1/v", data=b"", headers={"content-type": "application/json"})
+    assert res.status == 200

@@ -379,3 +379,11 @@ async def test_closing_sockets_on_demand_lets_clients_reconnect_and_resubscribe(
     again = await rt(token("alice"))
     await again.subscribe("r", "door", "d1")
     assert states_of(await again.updates(1)) == ["closed"]
+
+
+async def test_a_plain_get_of_rt_says_it_needs_a_websocket_upgrade(api: Api, token: Token) -> None:
+    res = await api.get("/rt", params={"token": token()})
+    assert res.status == 400
+    body = await res.json()
+    assert body["code"] == "websocket-upgrade-required"
+    assert "WebSocket upgrade" in body["error"]

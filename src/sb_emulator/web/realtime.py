@@ -35,7 +35,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from sb_emulator.auth.orgs import resolve_org
 from sb_emulator.auth.scopes import require_scope
 from sb_emulator.auth.tokens import Principal, verify_bearer
-from sb_emulator.errors import ApiError, Unauthenticated
+from sb_emulator.errors import ApiError, BadRequest, Unauthenticated
 from sb_emulator.realtime import (
     InstanceKey,
     Ping,
@@ -77,6 +77,11 @@ def setup_realtime(app: web.Application) -> None:
 
 async def realtime_handler(request: web.Request) -> web.WebSocketResponse:
     ws = web.WebSocketResponse(receive_timeout=IDLE_TIMEOUT_S)
+    if not ws.can_prepare(request).ok:
+        # a plain GET (no upgrade headers): say what /rt wants instead of aiohttp's bare 400
+        raise BadRequest("GET /rt is the realtime WebSocket endpoint: open it with a WebSocket "
+                         "upgrade (Connection: Upgrade, Upgrade: websocket)",
+                         code="websocket-upgrade-required")
     await ws.prepare(request)
     sockets = request.app[OPEN_SOCKETS]
     sockets.add(ws)

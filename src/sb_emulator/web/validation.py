@@ -33,7 +33,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from sb_emulator.errors import BadRequest
+from sb_emulator.errors import BadRequest, InvalidParameter
 from sb_emulator.openapi import OpenApiSpec, Operation, ResponseValidationError
 from sb_emulator.web.keys import BODY
 from sb_emulator.web.responses import json_response
@@ -73,6 +73,9 @@ def request_validation_middleware(
         request[OPERATION] = operation
         if operation.validates_requests:
             body = await _parsed_body(request, operation)
+            if body is None and operation.takes_json_body:
+                # an empty body reads as {} (see above); a JSON null is a body, and not an object
+                raise InvalidParameter("body", "request body must be a JSON object, not null")
             if body is not None:
                 request[BODY] = body
             operation.validate_request(path_params, request.query, body)
