@@ -42,9 +42,13 @@ def machine_key(org_id: str, machine: str) -> str:
     return f"{org_id}/{machine}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Instance:
-    """A live machine instance: its engine snapshot and what the runtime tracks around it."""
+    """A live machine instance: its engine snapshot and what the runtime tracks around it.
+
+    Slotted, with its key computed once and its lock made on first use: 100,000 idle
+    instances are a normal test session's worth, and each byte here is paid per instance.
+    """
 
     org_id: str
     machine: str
@@ -59,11 +63,18 @@ class Instance:
     parent: dict[str, str] | None = None
     children: dict[str, dict[str, str]] = field(default_factory=dict)
     index_values: dict[str, list[str]] = field(default_factory=dict)
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False, compare=False)
+    key: str = field(init=False, repr=False, compare=False)
+    _lock: asyncio.Lock | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.key = instance_key(self.org_id, self.machine, self.name)
 
     @property
-    def key(self) -> str:
-        return instance_key(self.org_id, self.machine, self.name)
+    def lock(self) -> asyncio.Lock:
+        """Serializes deliveries to this instance."""
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        return self._lock
 
     def to_json(self) -> dict[str, Any]:
         return {

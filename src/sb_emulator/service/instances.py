@@ -55,6 +55,7 @@ class InstancesMixin(RuntimeMixin):
         snapshot, effects = self._initial(definition.machine, merged, machine)
         now = self.clock.now_ms()
         inst = Instance(org_id, machine, slug, version_id, snapshot, now, now, parent=parent)
+        key = inst.key  # one string shared by every table keyed by the instance
         self.check_context_size(inst, snapshot.context)
         self.refresh_indexes(inst, definition)
         record = {"createdAtMs": now, "state": snapshot.value, "event": {"type": "xstate.init"}}
