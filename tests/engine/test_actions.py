@@ -15,6 +15,7 @@ from sb_emulator.engine import (
     Log,
     ScheduleEvent,
     SendEvent,
+    Snapshot,
     StartService,
     StopService,
     initial,
@@ -198,12 +199,57 @@ def test_inline_callables_run_as_actions() -> None:
     assert executed(run(m, "GO")[1]) == [("audit", {}, "GO")]
 
 
-def test_invoke_data_and_auto_forward() -> None:
+CHILD_MACHINE = {"type": "statebacked.invoke", "machineName": "kid"}
+
+
+async def _worker(ctx: Any, ev: Any, meta: Any) -> int:
+    return 1
+
+
+def test_invoke_data_and_auto_forward_to_a_machine_child() -> None:
     m = machine({"initial": "a", "context": {"q": "x"}, "states": {"a": {
-        "invoke": {"id": "w", "src": "worker", "autoForward": True,
+        "invoke": {"id": "w", "src": CHILD_MACHINE, "autoForward": True,
                    "data": {"q": lambda c, e: c["q"], "k": 1}},
-        "on": {"PING": {}}}}}, services={"worker": object()})
+        "on": {"PING": {}}}}})
     snap, effects = initial(m)
-    assert effects == (StartService("w", "worker", {"q": "x", "k": 1}, {"q": "x"},
+    assert effects == (StartService("w", CHILD_MACHINE, {"q": "x", "k": 1}, {"q": "x"},
                                     {"type": "xstate.init"}, True),)
     assert transition(m, snap, "PING")[1] == (SendEvent("w", {"type": "PING"}),)
+
+
+def test_auto_forward_to_a_compiled_machine_service_and_the_legacy_forward_key() -> None:
+    kid = machine({"initial": "x", "states": {"x": {}}})
+    m = machine({"initial": "a", "states": {"a": {
+        "invoke": {"id": "w", "src": "kid", "forward": True}, "on": {"PING": {}}}}},
+        services={"kid": kid})
+    snap, effects = initial(m)
+    assert effects[0] == StartService("w", "kid", None, None, {"type": "xstate.init"}, True)
+    assert transition(m, snap, "PING")[1] == (SendEvent("w", {"type": "PING"}),)
+
+
+def test_auto_forward_skips_promise_services() -> None:
+    """xstate sets autoForward only when the service creator returns a machine."""
+    m = machine({"initial": "a", "context": {}, "states": {"a": {
+        "invoke": [{"id": "w", "src": "worker", "autoForward": True},
+                   {"id": "k", "src": CHILD_MACHINE, "autoForward": True}],
+        "on": {"PING": {}}}}}, services={"worker": _worker})
+    snap, effects = initial(m)
+    assert [e.auto_forward for e in effects if isinstance(e, StartService)] == [False, True]
+    assert snap.children["w"]["autoForward"] is False
+    assert transition(m, snap, "PING")[1] == (SendEvent("k", {"type": "PING"}),)
+    # a snapshot written when promise children were marked as forwarding still forwards to
+    # the machine child only
+    old = snap.to_json()
+    old["children"]["w"]["autoForward"] = True
+    assert transition(m, Snapshot.from_json(old), "PING")[1] == (SendEvent("k", {"type": "PING"}),)
+
+
+def test_a_child_that_reports_done_is_not_forwarded_its_own_report() -> None:
+    m = machine({"initial": "a", "states": {"a": {
+        "invoke": [{"id": "k1", "src": CHILD_MACHINE, "autoForward": True},
+                   {"id": "k2", "src": CHILD_MACHINE, "autoForward": True}]}}})
+    snap, _ = initial(m)
+    done = {"type": "done.invoke.k1", "data": 3}
+    snap, effects = transition(m, snap, done)
+    assert effects == (SendEvent("k2", done),)
+    assert list(snap.children) == ["k2"]

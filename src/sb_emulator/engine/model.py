@@ -29,6 +29,7 @@ __all__ = ["GuardMeta", "Implementations", "Machine", "StateNode", "Transition",
 NULL_EVENT = ""
 WILDCARD = "*"
 STATE_TYPES = frozenset({"atomic", "compound", "parallel", "final", "history"})
+PERSISTENT_INVOKE = "statebacked.invoke"  # a persistent child instance: a machine
 
 
 @dataclass
@@ -36,7 +37,7 @@ class InvokeDef:
     id: str
     src: Any
     data: Any
-    auto_forward: bool
+    auto_forward: bool  # autoForward declared and the child is a machine (see below)
 
 
 @dataclass(eq=False)
@@ -322,8 +323,19 @@ def _compile_invokes(machine: Machine, node: StateNode) -> list[InvokeDef]:
             src = invoke_id
         else:
             _check_service(machine, src, f"{ipath}.src")
-        out.append(InvokeDef(invoke_id, src, inv.get("data"), bool(inv.get("autoForward"))))
+        declared = inv.get("autoForward") if "autoForward" in inv else inv.get("forward")
+        forwards = bool(declared) and _is_machine_service(machine, src)
+        out.append(InvokeDef(invoke_id, src, inv.get("data"), forwards))
     return out
+
+
+def _is_machine_service(machine: Machine, src: Any) -> bool:
+    """XState's interpreter auto-forwards events only to children that are machines (not to
+    promises, callbacks or observables): here a persistent child instance
+    (``statebacked.invoke``) or a service implemented by a compiled ``Machine``."""
+    name = src.get("type") if isinstance(src, Mapping) else src
+    return isinstance(name, str) and (
+        name == PERSISTENT_INVOKE or isinstance(machine.impl.services.get(name), Machine))
 
 
 def _check_service(machine: Machine, src: Any, path: str) -> None:

@@ -198,12 +198,13 @@ def _drain(machine: Machine, state: MicroState, run: _Run) -> MicroState:
 
 
 def _deliver(machine: Machine, state: MicroState, event: Event, run: _Run) -> MicroState:
-    for child_id, child in run.running.items():
-        if child.get("autoForward"):
-            run.effects.append(SendEvent(child_id, event))
     kind = event["type"]
     if kind.startswith(("done.invoke.", "error.platform.")):
-        run.running.pop(kind.split(".", 2)[2], None)  # a child that reports is over
+        # a child that reports is over (removed before its report is forwarded to the others)
+        run.running.pop(kind.split(".", 2)[2], None)
+    for child_id, child in run.running.items():
+        if _forwards_to(machine, child_id, child):
+            run.effects.append(SendEvent(child_id, event))
     if kind.startswith("error.platform") and not any(n.handles_errors for n in state.configuration):
         # the interpreter throws the error instead of processing an event nobody handles:
         # its state (``changed`` included) stays as it was
@@ -212,6 +213,13 @@ def _deliver(machine: Machine, state: MicroState, event: Event, run: _Run) -> Mi
     nxt = machine_transition(machine, state, event, eager)
     run.absorb(nxt, event, eager)
     return nxt
+
+
+def _forwards_to(machine: Machine, child_id: str, child: Mapping[str, Any]) -> bool:
+    """autoForward applies to machine children only (XState forwards to nothing else); the
+    compiled invoke decides, so that snapshots written before this rule keep to it too."""
+    inv = machine.invokes_by_id.get(child_id)
+    return inv.auto_forward if inv is not None else bool(child.get("autoForward"))
 
 
 def initial(machine: Machine, context: Any = None) -> tuple[Snapshot, tuple[Effect, ...]]:
