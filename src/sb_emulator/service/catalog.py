@@ -26,6 +26,7 @@ from sb_emulator.machines import (
 )
 from sb_emulator.service.core import EmulatorCore, machine_key, with_cursor
 from sb_emulator.service.migrations import read_migration
+from sb_emulator.store.base import Change
 
 MAX_GZIPPED = 1_000_000
 MAX_UNZIPPED = 10_000_000
@@ -88,6 +89,10 @@ class CatalogMixin(EmulatorCore):
                 "createdAtMs": self.clock.now_ms(), "clientInfo": definition.version_label,
                 "source": source, "indexSelectors": {}}))
             self.definitions[version_id] = definition
+        previous = self.docs["machines"][mkey].get("currentVersion")
+        if previous and previous != version_id and \
+                (definition.upgrade_state is not None or definition.upgrade_context is not None):
+            changes += self._definition_migration(org_id, definition.name, previous, version_id)
         if make_current:
             machine = dict(self.docs["machines"][mkey])
             machine["currentVersion"] = version_id
@@ -95,6 +100,21 @@ class CatalogMixin(EmulatorCore):
             changes.append(self.put("machines", mkey, machine))
         self.persist(changes)
         return version_id
+
+    def _definition_migration(self, org_id: str, machine: str, from_id: str, to_id: str
+                              ) -> list[Change]:
+        """A definition's own ``migration`` (YAML) or ``upgrade_state`` / ``upgrade_context``
+        (Python) upgrades instances of the version that was current when it was loaded. Its
+        functions live in the definition (``MigrationsMixin.migration_functions``), so the
+        stored edge carries no text; loading the same files again adds no second edge."""
+        for doc in self.docs["migrations"].values():
+            if doc["org"] == org_id and doc["machine"] == machine and \
+                    doc["from"] == from_id and doc["to"] == to_id and doc.get("fromDefinition"):
+                return []
+        migration_id = ids.migration_id()
+        return [self.put("migrations", migration_id, {
+            "id": migration_id, "org": org_id, "machine": machine, "from": from_id,
+            "to": to_id, "createdAtMs": self.clock.now_ms(), "fromDefinition": True})]
 
     # -- machines -----------------------------------------------------------------------------
 

@@ -2,7 +2,9 @@
 
 Uploaded migrations are YAML, read by ``machines.load_migration_text`` (the one parser, with
 file:line messages): checked when they are finalised, and read again, once per process, the
-first time one is applied.
+first time one is applied. A definition loaded from a file may carry its own migration from
+the version that was current before it (``catalog.register_definition``); its functions are
+the definition's.
 """
 
 from __future__ import annotations
@@ -84,6 +86,10 @@ class MigrationsMixin(RuntimeMixin):
     def migration_functions(self, migration: dict[str, Any]) -> tuple[Any, Any]:
         """The migration's two functions, read once. One stored before migrations were checked
         at upload may be invalid: applying it is then the machine code's failure."""
+        if migration.get("fromDefinition"):
+            # carried by the target version's definition (loaded from a file at start-up)
+            definition = self.definition(migration["to"])
+            return definition.upgrade_state, definition.upgrade_context
         if self._migration_functions is None:
             self._migration_functions = {}
         cached = self._migration_functions.get(migration["id"])
