@@ -170,6 +170,17 @@ def _always_and_final(add: Any) -> None:
     add("top-final-data-from-event", "top-level done data computed from the last event", m({
         "a": {"on": {"END": "end"}},
         "end": {"type": "final", "data": {"value": fn("eventValue")}}}), ev({"type": "END", "value": 7}))
+    add("final-data-not-an-object", "done data that is no object is read key by key (Object.keys)", m({
+        "job": {"initial": "w", "states": {
+            "w": {"on": {"S": "fs", "A": "fa", "N": "fn", "Z": "fz", "T": "ft"}},
+            "fs": {"type": "final", "data": "ok"}, "fa": {"type": "final", "data": [1, fn("count")]},
+            "fn": {"type": "final", "data": 7}, "fz": {"type": "final", "data": 0},
+            "ft": {"type": "final", "data": True}},
+                "onDone": {"target": "job", "actions": ["pushData"]}},
+        }), ev("S", "A", "N", "Z", "T"))
+    add("top-final-data-string", "a top-level final state with string data", m({
+        "a": {"on": {"END": {"target": "end", "actions": ["inc"]}}},
+        "end": {"type": "final", "data": "done!"}}), ev("END"))
 
 
 def _after(add: Any) -> None:
@@ -212,6 +223,13 @@ def _invoke(add: Any) -> None:
         "busy": {"invoke": {"id": "echo", "src": "echoData", "data": {"n": fn("count"), "v": fn("eventValue")},
                             "onDone": {"target": "idle", "actions": ["pushData"]}}}}),
         ev({"type": "GO", "value": 5}, "GO"))
+    add("invoke-data-not-an-object", "invoke data that is no object is read key by key, falsy data is none", m({
+        "idle": {"on": {"S": "s", "A": "a", "Z": "z"}},
+        "s": {"invoke": {"src": "echoData", "data": "hi", "onDone": {"target": "idle", "actions": ["pushData"]}}},
+        "a": {"invoke": {"src": "echoData", "data": [fn("count"), "x"],
+                         "onDone": {"target": "idle", "actions": ["pushData"]}}},
+        "z": {"invoke": {"src": "echoData", "data": 0, "onDone": {"target": "idle", "actions": ["pushData"]}}}}),
+        ev("S", "A", "Z"))
     add("invoke-context-seen", "the context a service sees after the assigns of its step", m({
         "idle": {"on": {"GO": {"target": "busy", "actions": ["inc"]}}},
         "busy": {"entry": ["double"], "invoke": {"id": "svc", "src": "resolveCount",

@@ -31,13 +31,24 @@ def to_event(event: Any) -> Event:
 
 
 def map_context(mapper: Any, context: Any, event: Event) -> Any:
-    """XState's ``mapContext`` for invoke ``data`` and final-state ``data``."""
+    """XState's ``data ? mapContext(data, context, event) : undefined`` for invoke ``data``
+    and final-state ``data``: a function is called; anything else is read key by key as
+    ``Object.keys`` does (a string by character, an array by index, a number or boolean has
+    no keys), calling the values that are functions; a falsy mapper gives None."""
     if callable(mapper):
         return act.adapt(mapper, 2)(context, event)
+    if not js_truthy(mapper):
+        return None
+    items: Any
     if isinstance(mapper, Mapping):
-        return {k: (act.adapt(v, 2)(context, event) if callable(v) else v)
-                for k, v in mapper.items()}
-    return mapper
+        items = mapper.items()
+    elif isinstance(mapper, str):
+        items = ((str(i), ch) for i, ch in enumerate(mapper))
+    elif isinstance(mapper, list | tuple):
+        items = ((str(i), v) for i, v in enumerate(mapper))
+    else:
+        return {}
+    return {k: (act.adapt(v, 2)(context, event) if callable(v) else v) for k, v in items}
 
 
 def update_context(context: Any, event: Event, assigns: list[Action], state_value: Any) -> Any:
