@@ -15,7 +15,8 @@ from tests.conformance.corpus_util import collector, ev, m
 from tests.conformance.machine_gen import random_machine, random_steps
 
 CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "conformance"
-RANDOM_TRACES = 130
+RANDOM_TRACES = 130  # random-<seed>: machines of the first, narrower generator
+BROAD_TRACES = 60  # broad-<seed>: machines of the generator as widened since (seeds from 5000)
 
 
 def handwritten() -> dict[str, dict[str, Any]]:
@@ -211,7 +212,7 @@ FOUND_SEEDS = [577, 815, 822, 1116]
 # Generated traces already in the corpus keep the machine and steps they were written with:
 # machine_gen changes as it grows, and a found-<seed> trace must go on pinning the machine
 # that showed the mismatch (delete a file to have it generated afresh).
-GENERATED_PREFIXES = ("random-", "found-")
+GENERATED_PREFIXES = ("random-", "broad-", "found-")
 
 
 def _xstate_accepts(live: LiveXState, trace: dict[str, Any]) -> bool:
@@ -243,6 +244,12 @@ def all_traces() -> dict[str, dict[str, Any]]:
             trace = {"machine": random_machine(seed), "steps": random_steps(seed)}
             if f"random-{seed}" not in traces and _xstate_accepts(live, trace):
                 traces[f"random-{seed}"] = {"description": f"random machine, seed {seed}", **trace}
+            seed += 1
+        seed = 5000
+        while sum(name.startswith("broad-") for name in traces) < BROAD_TRACES:
+            trace = {"machine": random_machine(seed), "steps": random_steps(seed, 10)}
+            if f"broad-{seed}" not in traces and _xstate_accepts(live, trace):
+                traces[f"broad-{seed}"] = {"description": f"random machine (broad), seed {seed}", **trace}
             seed += 1
         for seed in FOUND_SEEDS:
             if f"found-{seed}" in frozen:

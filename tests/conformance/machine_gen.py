@@ -8,7 +8,9 @@ Generated machines always settle, so neither xstate nor our engine can loop:
   clears its own guard (``countAbove:2`` resets the count, ``flag`` clears the flag);
 * only transitions on external events (``E*``) raise or send events to be handled with a
   target; the handlers of raised events (``R*``, ``EVEN``) never raise, and the notices
-  (``N0``) that entry and exit actions may raise are only ever handled without a target;
+  (``N0``) that exit actions may raise are only ever handled without a target (entry actions
+  never raise: xstate re-runs the entry actions of stale configuration nodes on every
+  microstep that transitions, so a raising entry action can loop forever);
 * delayed sends and ``after`` timers wait at least 50 ms (or a context-dependent time), and a
   clock flush only fires timers that existed when it began.
 
@@ -16,9 +18,10 @@ What users write is covered: compound, parallel (with ``in`` guards between regi
 relative to the grandparent), final states with ``data``, shallow and deep history (with and
 without a default target), external/internal self transitions, ``.child`` and ``key.child``
 targets, targetless transitions, multiple targets, guarded ``always`` and ``after`` lists,
-nested ``onDone``, invokes with ``onDone`` / ``onError`` targets, ``choose``, ``pure``,
-``assign`` objects, ``log``, ``cancel``, delayed and self sends, wildcard handlers, tags, and
-the three action orders (legacy, ``preserveActionOrder``, ``predictableActionArguments``).
+nested and guarded ``onDone``, invokes (object ``src`` too) with ``onDone`` / ``onError``
+targets, ``choose``, ``pure``, ``assign`` objects, ``log``, ``cancel``, delayed and self sends,
+wildcard handlers, tags, transition shorthands, root handlers, parallel roots, and the three
+action orders (legacy, ``preserveActionOrder``, ``predictableActionArguments``).
 
 Machines use only the names of impls.js / impls.py.
 """
@@ -30,7 +33,7 @@ from typing import Any
 
 EXTERNAL = ["E0", "E1", "E2", "E3"]
 RAISED = ["R0", "R1", "EVEN"]
-NOTICE = "N0"  # raised by entry/exit actions; handled only without a target
+NOTICE = "N0"  # raised by exit actions; handled only without a target
 ACTIONS = ["inc", "dec", "double", "reset", "setFromEvent", "setFromData", "toggleFlag",
            "push:a", "push:b", "pushEvent", "pushCount"]
 GUARDS = ["isEven", "flag", "countAbove:2", "countIs:1", "eventValueAbove:3", "never",
@@ -158,8 +161,6 @@ class _Gen:
         entry, exit_ = self.plain_actions(), self.plain_actions()
         if self.chance(0.08):
             entry.append({"type": "xstate.send", "event": "R1", "delay": self.rng.choice(DELAYS)})
-        if self.chance(0.06):
-            entry.append({"type": "xstate.raise", "event": NOTICE})
         if self.chance(0.04):
             exit_.append({"type": "xstate.raise", "event": NOTICE})
         if entry:
@@ -176,7 +177,8 @@ class _Gen:
 
     def invoke(self) -> Json:
         src = self.rng.choice(SERVICES)
-        out: Json = {"src": src, "onDone": {"actions": ["setFromData", "pushData"]},
+        out: Json = {"src": {"type": src} if self.chance(0.15) else src,
+                     "onDone": {"actions": ["setFromData", "pushData"]},
                      "onError": {"actions": ["pushData"]}}
         if self.chance(0.5):
             out["id"] = self.name()
@@ -244,6 +246,9 @@ class _Wiring:
                 child["onDone"] = {"actions": ["pushEvent", "pushData"]}
                 if later and self.gen.chance(0.5):
                     child["onDone"]["target"] = self.rng.choice(later)
+                if self.gen.chance(0.2):
+                    child["onDone"] = [{**child["onDone"], "cond": self.rng.choice(GUARDS[:4])},
+                                       {"actions": ["push:nd"]}]
             for inv in _as_list(child.get("invoke")):
                 for which in ("onDone", "onError"):
                     if later and self.gen.chance(0.3):
@@ -345,6 +350,8 @@ class _Wiring:
             if self.gen.chance(0.3):
                 fallback = self.target(child, key, siblings, history) | fallback
             return [t, fallback]
+        if list(t) == ["target"] and isinstance(t["target"], str) and self.gen.chance(0.5):
+            return t["target"]  # the shorthand
         return t
 
 
@@ -372,13 +379,14 @@ def random_machine(seed: int) -> Json:
     mode = rng.random()
     predictable = mode < 0.45
     gen = _Gen(rng, predictable)
-    states = gen.children(1)
-    machine: Json = {
-        "id": "m",
-        "initial": next(iter(states)),
-        "context": {"count": rng.randint(0, 2), "flag": rng.random() < 0.5, "log": []},
-        "states": states,
-    }
+    context = {"count": rng.randint(0, 2), "flag": rng.random() < 0.5, "log": []}
+    machine: Json = {"id": "m", "context": context}
+    if gen.chance(0.12):
+        machine.update(gen.parallel(1))  # a parallel root: regions (and root entry, after...)
+    else:
+        machine["states"] = gen.children(1)
+        machine["initial"] = next(iter(machine["states"]))
+    states = machine["states"]
     if predictable:
         machine["predictableActionArguments"] = True
     elif mode < 0.6:
