@@ -120,7 +120,8 @@ class _Gen:
         child = f"k{path}"
         if self.chance(0.4):  # a promise: its result comes back as done.invoke.<id>
             node["invoke"] = {"id": child, "src": {"type": "ok", "child": child},
-                              "onDone": {"actions": [self.tag("done"), "fromData"]}}
+                              "onDone": {"actions": [self.tag("done"), "fromData"]},
+                              "autoForward": self.chance(0.3)}
             return
         node["invoke"] = {"id": child, "src": {"type": "cb", "child": child},
                           "dataCount": self.chance(0.5)}
@@ -130,6 +131,8 @@ class _Gen:
             node["on"]["R1"] = [{"actions": [self.tag("stop"), {"type": "xstate.stop", "activity": child}]}]
         if self.chance(0.5):  # entry sends run at the end of their block in predictable mode
             node["entry"].insert(0, {"type": "xstate.send", "event": "HELLO", "to": child})
+        if self.chance(0.3):  # xstate auto-forwards to machine children only, never to callbacks
+            node["invoke"]["autoForward"] = True
 
     def transitions(self, siblings: list[str], node: Json, path: str) -> Json:
         on: Json = {}
