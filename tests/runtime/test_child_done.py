@@ -156,7 +156,8 @@ def config_for(data_dir: Path) -> EmulatorConfig:
 async def test_the_notice_is_stored_with_the_finishing_transition(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A crash after the child's transition was stored and before the notice went out: the
-    notice is a stored timer, due at once, that the restarted emulator delivers."""
+    notice is a stored timer, due at once, that the restarted emulator delivers, after the
+    final state's own sendParent (stored with it), as XState orders them."""
     config = config_for(tmp_path)
     emu = await build_emulator(config)
     trial = await start_quest(emu)
@@ -164,17 +165,20 @@ async def test_the_notice_is_stored_with_the_finishing_transition(
     async def crash_before_sending(child: Any, timer_id: str) -> None:
         return None
 
-    monkeypatch.setattr(emu, "_send_done", crash_before_sending)
+    monkeypatch.setattr(emu, "_send_stored", crash_before_sending)
     await emu.send_event(ORG, "trial", trial, "finish", USER)
     assert await state_of(emu, "quest", "q1") == "questing"
     await shutdown_emulator(emu, config)
 
     emu = await build_emulator(config)
     try:
-        (timer,) = emu.docs["timers"].values()
-        assert timer["event"]["type"] == "done.invoke.trial" and timer["attempts"] == 0
+        cheer, notice = (doc for _, doc in sorted(emu.docs["timers"].items()))
+        assert cheer["event"]["type"] == "cheered" and cheer["attempts"] == 0
+        assert notice["event"]["type"] == "done.invoke.trial" and notice["attempts"] == 0
         await emu.advance_clock(0)
         assert await state_of(emu, "quest", "q1") == "rewarded"
+        assert await events_of(emu, "quest", "q1") == [
+            "xstate.init", "cheered", "done.invoke.trial"]
         assert emu.docs["timers"] == {}
     finally:
         await shutdown_emulator(emu, config)

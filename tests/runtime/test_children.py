@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from sb_emulator.bootstrap import build_emulator, shutdown_emulator
 from sb_emulator.clock import iso_from_ms
+from sb_emulator.config import EmulatorConfig
 from sb_emulator.errors import RejectedByMachineAuthorizer
 from sb_emulator.service import Emulator
-from tests.runtime.conftest import ORG, USER, context_of, events_of
+from tests.runtime.conftest import MACHINES, ORG, USER, context_of, events_of
 from tests.runtime.machines._probe import AUTHORIZED
 
 P1_SENDER = {"stateBackedSender": {"machineName": "parent", "machineInstanceName": "p1"}}
@@ -130,3 +133,44 @@ async def test_a_send_that_keeps_failing_is_dropped_after_five_attempts(family: 
     await family.set_status(ORG, "child", "c1", "running")
     await family.advance_clock(60_000)
     assert (await context_of(family, "child", "c1"))["heard"] == 0
+
+
+async def test_a_send_is_stored_with_the_transition_that_sent_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crash after the child's `ping` transition was stored and before its sendParent went
+    out: the send is a stored timer, due at once, that the restarted emulator delivers (once)."""
+    config = EmulatorConfig(machines=(str(MACHINES),), clock="manual", settle_timeout_s=5.0,
+                            data_dir=str(tmp_path))
+    emu = await build_emulator(config)
+    await emu.create_instance(ORG, "parent", "p1", None, None, USER)
+
+    async def crash_before_sending(sender: Any, timer_id: str) -> None:
+        return None
+
+    monkeypatch.setattr(emu, "_send_stored", crash_before_sending)
+    await emu.send_event(ORG, "child", "c1", "ping", USER)
+    assert (await emu.get_state(ORG, "parent", "p1", USER))["state"] == "waiting"
+    await shutdown_emulator(emu, config)
+
+    emu = await build_emulator(config)
+    try:
+        (timer,) = emu.docs["timers"].values()
+        assert timer["event"] == {"type": "childPinged"}
+        assert timer["to"] == {"type": "statebacked.instance", "machineName": "parent",
+                               "machineInstanceName": "p1"}
+        await emu.advance_clock(0)
+        assert (await emu.get_state(ORG, "parent", "p1", USER))["state"] == "acknowledged"
+        assert (await context_of(emu, "parent", "p1"))["pings"] == 1
+        assert emu.docs["timers"] == {}
+        await emu.advance_clock(60_000)  # nothing left to send again
+        assert (await context_of(emu, "parent", "p1"))["pings"] == 1
+    finally:
+        await shutdown_emulator(emu, config)
+
+
+async def test_a_sent_event_leaves_no_timer_behind(family: Emulator) -> None:
+    await family.send_event(ORG, "parent", "p1", "tellChild", USER)
+    await family.send_event(ORG, "child", "c1", "ping", USER)
+    assert (await context_of(family, "child", "c1"))["heard"] == 1
+    assert (await context_of(family, "parent", "p1"))["pings"] == 1
+    assert family.docs["timers"] == {}

@@ -6,9 +6,14 @@ to 5 attempts (API.md §7.6).
 
 A persistent child that reaches its top-level final state sends ``done.invoke.<invoke id>``
 (``data``: the final state's done data) to its parent, as an invoked XState v4 machine does.
-The notice is a timer document due at once, stored in the same batch as the transition that
-finished the child, so it survives a crash; it is then sent like any other event between
-instances (same refusals, same retries), the timer standing as the retry until it is sent.
+
+Events to other instances (a child's ``sendParent``, a parent's send to a child, a send to
+another instance) and that done notice are stored the same way: as a timer document due at
+once, in the same batch as the transition that sent them, so a crash right after the
+transition loses none. Once the sender's lock is released each is sent; the timer stands as
+the retry until the send is done (or finally refused), so a crash or a retryable failure leaves
+it to fire again. A send to a child spawned by the same transition cannot be stored before the
+child exists: it goes out without a stored timer, as before.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ def sender_of(inst: Instance) -> dict[str, Any]:
 
 
 class ChildrenMixin(RuntimeMixin):
+    _stored_sends = 0  # numbers the stored sends of this process (see _stored_send)
+
     if TYPE_CHECKING:  # TimersMixin
         def _push_timer(self, due: int, timer_id: str) -> None: ...
 
@@ -49,6 +56,10 @@ class ChildrenMixin(RuntimeMixin):
         if isinstance(effect, StopService) and effect.id in inst.children:
             return True  # persistent children outlive the state that started them
         if isinstance(effect, SendEvent):
+            timer_id = outbox.stored.get(id(effect))
+            if timer_id is not None:
+                outbox.items.append(("stored", {"from": inst, "timer": timer_id}, effect.event))
+                return True
             target = self.resolve_target(inst, effect.to)
             if target is None:
                 self.add_log(inst, f"event {effect.event.get('type')!r} to {effect.to!r} dropped: "
@@ -57,6 +68,37 @@ class ChildrenMixin(RuntimeMixin):
                 outbox.items.append(("send", {"from": inst, "to": target}, effect.event))
             return True
         return False
+
+    def store_sends(self, inst: Instance, effects: tuple[Effect, ...], outbox: Outbox
+                    ) -> list[Change]:
+        """Timers, due at once, for this transition's sends to other instances (to store
+        with it); ``outbox`` remembers which effect each one carries."""
+        changes = []
+        for effect in effects:
+            if not isinstance(effect, SendEvent):
+                continue
+            target = self.resolve_target(inst, effect.to)
+            if target is None:
+                continue  # dropped (and logged) when carried out, or a child not spawned yet
+            to = {"type": INSTANCE_REF, "machineName": target[0], "machineInstanceName": target[1]}
+            change = self._stored_send(inst, to, dict(effect.event), "send")
+            outbox.stored[id(effect)] = change.key
+            changes.append(change)
+        return changes
+
+    def _stored_send(self, inst: Instance, to: Any, event: dict[str, Any], kind: str) -> Change:
+        due = self.clock.now_ms()
+        # timers due the same millisecond fire in id order: ids that sort in the order the
+        # sends were made keep a final state's sendParent ahead of its done notice, even
+        # when both are delivered after a restart
+        self._stored_sends += 1
+        send_id = f"{kind}:{due:015d}.{self._stored_sends:09d}.{uuid.uuid4().hex[:8]}"
+        timer_id = f"{inst.key}#out:{due:015d}.{self._stored_sends:09d}.{kind}"
+        change = self.put("timers", timer_id, {
+            "instance": inst.key, "sendId": send_id, "event": event, "dueMs": due, "to": to,
+            "attempts": 0})
+        self._push_timer(due, timer_id)
+        return change
 
     def resolve_target(self, inst: Instance, to: Any) -> tuple[str, str] | None:
         if to == "#_parent":
@@ -73,8 +115,8 @@ class ChildrenMixin(RuntimeMixin):
             if kind == "spawn":
                 await self._spawn(where["parent"], where["child"], where["invoke"],
                                   where["version"], payload)
-            elif kind == "done":
-                await self._send_done(where["from"], where["timer"])
+            elif kind in ("done", "stored"):
+                await self._send_stored(where["from"], where["timer"])
             else:
                 await self._send(where["from"], where["to"], payload)
 
@@ -120,14 +162,7 @@ class ChildrenMixin(RuntimeMixin):
         event: dict[str, Any] = {"type": f"done.invoke.{invoke_id}"}
         if inst.snapshot.output is not None:
             event["data"] = inst.snapshot.output
-        send_id = f"done:{uuid.uuid4()}"
-        timer_id = f"{inst.key}#{send_id}"
-        due = self.clock.now_ms()
-        change = self.put("timers", timer_id, {
-            "instance": inst.key, "sendId": send_id, "event": event, "dueMs": due,
-            "to": "#_parent", "attempts": 0})
-        self._push_timer(due, timer_id)
-        return change
+        return self._stored_send(inst, "#_parent", event, "done")
 
     def _invoke_id_at_parent(self, inst: Instance) -> str | None:
         """The invoke id of a child recorded before parents were given it, from the parent."""
@@ -138,10 +173,10 @@ class ChildrenMixin(RuntimeMixin):
         return next((invoke_id for invoke_id, child in (parent.children if parent else {}).items()
                      if child == me), None)
 
-    async def _send_done(self, child: Instance, timer_id: str) -> None:
-        """First attempt at a done notice. Before it, the timer moves to the retry time (with the
-        attempt counted), so a crash or a retryable failure leaves it to fire again; a delivery
-        or a final refusal removes it."""
+    async def _send_stored(self, sender: Instance, timer_id: str) -> None:
+        """First attempt at a stored send (or done notice). Before it, the timer moves to the
+        retry time (with the attempt counted), so a crash or a retryable failure leaves it to
+        fire again; a delivery or a final refusal removes it."""
         doc = self.docs["timers"].get(timer_id)
         if doc is None:
             return  # the timer loop got to it first
@@ -150,17 +185,20 @@ class ChildrenMixin(RuntimeMixin):
                                                      "attempts": doc["attempts"] + 1})])
         self._push_timer(due, timer_id)
         event = doc["event"]
-        target = self.resolve_target(child, "#_parent")
+        target = self.resolve_target(sender, doc["to"])
+        where = "the parent" if doc["to"] == "#_parent" else \
+            f"{target[0]}/{target[1]}" if target else repr(doc["to"])
         try:
             if target is None:
-                raise NotFound("the child has no parent")
-            await self._send_once(child, target, event)
+                raise NotFound("the child has no parent" if doc["to"] == "#_parent"
+                               else "no such instance")
+            await self._send_once(sender, target, event)
         except (NotFound, RejectedByMachineAuthorizer) as err:
-            self.add_log(child, f"event {event['type']!r} to the parent dropped: {err.message}",
+            self.add_log(sender, f"event {event['type']!r} to {where} dropped: {err.message}",
                          "stderr")
         except ApiError as err:
-            self.add_log(child, f"event {event['type']!r} to the parent failed ({err.message}); "
-                                f"retrying in {self.settings.retry_delay_ms} ms", "stderr")
+            self.add_log(sender, f"event {event['type']!r} to {where} failed ({err.message}); "
+                                 f"retrying in {self.settings.retry_delay_ms} ms", "stderr")
             return
         self.persist([self.delete("timers", timer_id)])
 

@@ -19,7 +19,7 @@ from sb_emulator.errors import (
 from sb_emulator.service.catalog import _confirm
 from sb_emulator.service.core import Instance, decode_cursor, encode_cursor, instance_key, with_cursor
 from sb_emulator.service.indexes import OPS, check_query
-from sb_emulator.service.runtime import RuntimeMixin, log_record_json
+from sb_emulator.service.runtime import Outbox, RuntimeMixin, log_record_json
 from sb_emulator.store.base import Change
 
 MAX_LOGS = 100
@@ -62,12 +62,14 @@ class InstancesMixin(RuntimeMixin):
         self.transitions[key] = [record]
         changes = [self.put_instance(inst), Change("append", "transitions", key, record)]
         changes += self._timer_changes(inst, effects)
+        outbox = Outbox()
+        changes += self.store_sends(inst, effects, outbox)
         notice = self.done_notice(inst) if snapshot.done else None
         if notice is not None:
             changes.append(notice)
         self.persist(changes)
         self.publish(inst)
-        return await self.start_instance(inst, effects, notice)
+        return await self.start_instance(inst, effects, notice, outbox)
 
     def _initial(self, machine: Any, context: Any, name: str) -> Any:
         try:

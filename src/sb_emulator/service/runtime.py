@@ -48,6 +48,8 @@ class Outbox:
     """Sends to other instances, carried out once the sender's lock is released."""
 
     items: list[tuple[str, dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+    # sends stored as timers with their transition (children.store_sends): id(effect) -> timer
+    stored: dict[int, str] = field(default_factory=dict)
 
     def add_done_notice(self, inst: Instance, notice: Change | None) -> None:
         """Send a finished child's stored ``done.invoke`` notice (after its own effects)."""
@@ -71,6 +73,8 @@ class RuntimeMixin(EmulatorCore):
         def cancel_timer(self, inst: Instance, send_id: str) -> Change | None: ...
         async def dispatch_outbox(self, outbox: Outbox) -> None: ...
         def child_effect(self, inst: Instance, effect: Effect, outbox: Outbox) -> bool: ...
+        def store_sends(self, inst: Instance, effects: tuple[Effect, ...],
+                        outbox: Outbox) -> list[Change]: ...
         def done_notice(self, inst: Instance) -> Change | None: ...
 
     # -- entry points -------------------------------------------------------------------------
@@ -104,10 +108,12 @@ class RuntimeMixin(EmulatorCore):
         return state
 
     async def start_instance(self, inst: Instance, effects: tuple[Effect, ...],
-                             done_notice: Change | None = None) -> dict[str, Any]:
+                             done_notice: Change | None = None,
+                             outbox: Outbox | None = None) -> dict[str, Any]:
         """Carry out the initial transition's effects and settle (instance creation);
-        ``done_notice`` is that of a child created in a final state."""
-        outbox = Outbox()
+        ``done_notice`` is that of a child created in a final state, ``outbox`` the one its
+        sends were stored with."""
+        outbox = outbox if outbox is not None else Outbox()
         async with inst.lock:
             settling = Settling()
             self._carry_out(inst, effects, settling, outbox)
@@ -152,6 +158,7 @@ class RuntimeMixin(EmulatorCore):
         self.transitions.setdefault(inst.key, []).append(record)
         changes.append(Change("append", "transitions", inst.key, record))
         changes += self._timer_changes(inst, effects)
+        changes += self.store_sends(inst, effects, outbox)
         notice = self.done_notice(inst) if snapshot.done and not was_done else None
         if notice is not None:
             changes.append(notice)
