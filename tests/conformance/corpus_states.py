@@ -59,6 +59,11 @@ def _selection(add: Any) -> None:
                 "b12": _nested("b12", id="b12", on={"BACK": "#m.a"})})})}), ev("GO", "BACK", "ID"))
     add("unknown-events", "unknown events change nothing", m({
         "a": {"on": {"KNOWN": {"actions": ["inc"]}}}}), ev("NOPE", {"type": "ALSO", "value": 1}, "KNOWN", "NOPE"))
+    add("forbidden-transition", "an event mapped to null (undefined in JS) in a child blocks the parent's", m({
+        "p": {"initial": "a", "on": {"GO": {"target": "q", "actions": ["inc"]}, "ANY": {"actions": ["push:p"]}},
+              "states": {"a": {"on": {"GO": None, "N": "b"}},
+                         "b": {"on": {"GO": [{"target": "a", "cond": "flag"}, None], "*": None}}}},
+        "q": {}}), ev("GO", "N", "GO", "ANY", {"type": "GO", "value": 1}))
     add("targetless-nothing", "a targetless transition without actions", m({
         "a": {"on": {"E": {}, "F": {"actions": []}}, "entry": ["push:a"]}}), ev("E", "F"))
     add("guard-list-fallthrough", "guards in a list are tried in order, the first match wins", m({

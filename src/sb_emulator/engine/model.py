@@ -349,9 +349,15 @@ def _check_service(machine: Machine, src: Any, path: str) -> None:
                                  did_you_mean(name, machine.impl.services))
 
 
-def _transition_configs(key: str, value: Any) -> list[Any]:
-    return [dict(v, event=key) if isinstance(v, Mapping) else {"target": v, "event": key}
-            for v in _to_list(value)] if value is not None else []
+def _transition_configs(key: str, value: Any, *, null_forbids: bool = False) -> list[Any]:
+    """XState's ``toTransitionConfigArray``. In ``on``, a null (``undefined`` in JS) value is
+    a forbidden transition: it matches, does nothing and stops the search in the ancestors
+    (elsewhere XState skips a falsy value)."""
+    if value is None:
+        return [{"event": key}] if null_forbids else []
+    return [dict(v, event=key) if isinstance(v, Mapping) else
+            {"event": key} if v is None else {"target": v, "event": key}
+            for v in _to_list(value)]
 
 
 def _compile_transitions(machine: Machine, node: StateNode) -> list[Transition]:
@@ -373,7 +379,7 @@ def _compile_transitions(machine: Machine, node: StateNode) -> list[Transition]:
         keys = [k for k in js_keys(on) if k != WILDCARD] + ([WILDCARD] if WILDCARD in on else [])
         for key in keys:
             raw += [(c, node._p(f"on.{key}[{i}]"))
-                    for i, c in enumerate(_transition_configs(key, on[key]))]
+                    for i, c in enumerate(_transition_configs(key, on[key], null_forbids=True))]
     elif on is not None:
         raise MachineConfigError(node._p("on"), "on must be an object or a list",
                                  "a mapping of event types to transitions")
