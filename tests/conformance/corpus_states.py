@@ -100,6 +100,15 @@ def _parallel(add: Any) -> None:
                 "f": {"type": "final"}}},
             "r2": {"initial": "a", "states": {"a": {"on": {"B": "f"}}, "f": {"type": "final"}}}}},
         "done": {"type": "final", "data": {"n": fn("count"), "log": fn("logLength")}}}), ev("A", "B"))
+    add("parallel-in-guard-values", "in guards as state value objects and path lists; an empty in is no guard", m({
+        "p": {"type": "parallel", "states": {
+            "left": {"initial": "off", "states": {"off": {"on": {"T": "on"}}, "on": {"on": {"T": "off"}}}},
+            "right": {"initial": "a", "states": {"a": {"on": {
+                "OBJ": {"target": "b", "in": {"left": "on"}, "actions": ["push:obj"]},
+                "LIST": {"target": "b", "in": ["left", "on"], "actions": ["push:list"]},
+                "EMPTY": {"actions": ["push:empty"], "in": ""}}},
+                "b": {"on": {"BACK": "a"}}}}}}}),
+        ev("OBJ", "LIST", "EMPTY", "T", "OBJ", "BACK", "LIST"))
     add("parallel-in-guard-forms", "in guards by state id and by a path relative to the grandparent", m({
         "p": {"type": "parallel", "states": {
             "left": {"initial": "off", "states": {"off": {"on": {"T": "on"}}, "on": {"id": "leftOn", "on": {"T": "off"}}}},

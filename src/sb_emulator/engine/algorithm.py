@@ -383,7 +383,7 @@ def _in_state_ok(node: StateNode, candidate: Transition, state: MicroState, mach
     ref = candidate.in_state
     if ref is None:
         return True
-    if ref.startswith("#"):
+    if isinstance(ref, str) and ref.startswith("#"):
         head = ref[1:]
         target = machine.node_by_id(head)
         if target is None:

@@ -22,7 +22,7 @@ from sb_emulator.engine.implementations import (
     to_guard,
 )
 from sb_emulator.engine.implementations import to_list as _to_list
-from sb_emulator.engine.jsvalues import js_keys
+from sb_emulator.engine.jsvalues import js_keys, js_truthy
 
 __all__ = ["GuardMeta", "Implementations", "Machine", "StateNode", "Transition", "to_action_object"]
 
@@ -47,7 +47,7 @@ class Transition:
     target_specs: list[Any] | None
     actions: list[dict[str, Any]]
     guard: Guard | None
-    in_state: str | None
+    in_state: Any  # None, "#id", or a state value (path string, list or object) to match
     internal: bool
     path: str
     targets: list[StateNode] | None = None
@@ -217,7 +217,7 @@ def _compile_node(machine: Machine, node: StateNode) -> None:
 def _check_in_guard(machine: Machine, transition: Transition) -> None:
     """An ``in: "#id"`` guard must name an existing state id exactly (XState throws later)."""
     ref = transition.in_state
-    if ref is not None and ref.startswith("#") and machine.node_by_id(ref[1:]) is None:
+    if isinstance(ref, str) and ref.startswith("#") and machine.node_by_id(ref[1:]) is None:
         raise MachineConfigError(f"{transition.path}.in", f'unknown state "{ref}"', "the id of a state (#id)",
                                  did_you_mean(ref[1:], machine.id_map))
 
@@ -450,8 +450,13 @@ def _make_transition(machine: Machine, node: StateNode, cfg: Mapping[str, Any], 
                for i, a in enumerate(_to_list(cfg.get("actions")))]
     guard = to_guard(machine, cfg.get("cond", cfg.get("guard")), f"{path}.cond")
     in_state = cfg.get("in")
+    if not js_truthy(in_state):
+        in_state = None  # XState ignores a falsy `in`
+    elif not isinstance(in_state, str | list | tuple | Mapping):
+        raise MachineConfigError(f"{path}.in", f"invalid in guard {in_state!r}",
+                                 "a #id, a state path or a state value object")
     return Transition(node, str(cfg.get("event", "")), specs, actions, guard,
-                      in_state if isinstance(in_state, str) else None, internal, path)
+                      in_state, internal, path)
 
 
 def _resolve_targets(node: StateNode, transition: Transition) -> list[StateNode] | None:
