@@ -14,6 +14,7 @@ It reproduces what record.js observes in xstate's interpreter:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from sb_emulator.engine import (
@@ -82,8 +83,8 @@ class Interpreter:
         """What record.js records; ``changed`` only when the step made a transition."""
         snap = self.snapshot
         assert snap is not None
-        seen = {"value": snap.value, "context": snap.context, "tags": list(snap.tags),
-                "done": snap.done, "output": snap.output}
+        seen = {"value": snap.value, "context": _as_js_json(snap.context), "tags": list(snap.tags),
+                "done": snap.done, "output": _as_js_json(snap.output)}
         if transitions_before is not None and self.transitions != transitions_before:
             seen["changed"] = bool(snap.changed)
         return seen
@@ -120,6 +121,19 @@ class Interpreter:
             result = SERVICES[src](effect.context, effect.event, effect.data)
             kind = "done.invoke." if result.ok else "error.platform."
             self.send({"type": kind + effect.id, "data": result.data})
+
+
+def _as_js_json(value: Any) -> Any:
+    """A value as JSON.stringify writes it and Python's json reads it back: an integral double
+    below 1e21 is written with all its digits (the shortest round-trip ones, zero padded), so
+    it reads back as that int (counts past 2**53 are doubles in JS, see impls._js_int)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return int(Decimal(repr(value)))
+    if isinstance(value, dict):
+        return {k: _as_js_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_js_json(v) for v in value]
+    return value
 
 
 def replay(trace: dict[str, Any]) -> list[dict[str, Any]]:

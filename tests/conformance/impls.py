@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sb_emulator.engine import Implementations
@@ -33,16 +34,24 @@ def _log(ctx: Any) -> list[Any]:
 
 def _js_num_text(value: Any) -> str:
     """``String(n)`` for the integers and floats the corpus uses (``${ctx.count}`` in JS)."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return str(int(Decimal(repr(value))))  # JS writes the shortest digits, zero padded
     return str(value)
+
+
+def _js_int(value: int | float) -> int | float:
+    """Arithmetic as JS numbers do it: past 2**53 an integer is a double (long random runs
+    keep doubling the count)."""
+    if isinstance(value, int) and abs(value) > 2**53:
+        return float(value)
+    return value
 
 
 # name -> (arg) -> action object
 ACTIONS: dict[str, Callable[[str | None], dict[str, Any]]] = {
-    "inc": lambda arg: assign({"count": lambda c, e: c["count"] + 1}),
-    "dec": lambda arg: assign({"count": lambda c, e: c["count"] - 1}),
-    "double": lambda arg: assign({"count": lambda c, e: c["count"] * 2}),
+    "inc": lambda arg: assign({"count": lambda c, e: _js_int(c["count"] + 1)}),
+    "dec": lambda arg: assign({"count": lambda c, e: _js_int(c["count"] - 1)}),
+    "double": lambda arg: assign({"count": lambda c, e: _js_int(c["count"] * 2)}),
     "reset": lambda arg: assign({"count": 0}),
     "setFromEvent": lambda arg: assign(
         {"count": lambda c, e: e["value"] if _is_number(e.get("value")) else c["count"]}),
@@ -73,7 +82,7 @@ GUARDS: dict[str, Callable[[str | None], Fn]] = {
 # name -> (arg) -> function(ctx, event, meta=None)
 FNS: dict[str, Callable[[str | None], Fn]] = {
     "count": lambda arg: lambda c, e=None, m=None: c["count"],
-    "countPlus": lambda arg: lambda c, e=None, m=None: c["count"] + int(_num(arg)),
+    "countPlus": lambda arg: lambda c, e=None, m=None: _js_int(c["count"] + int(_num(arg))),
     "logLength": lambda arg: lambda c, e=None, m=None: len(_log(c)),
     "eventValue": lambda arg: lambda c, e, m=None: e.get("value"),
     "eventData": lambda arg: lambda c, e, m=None: e.get("data"),
