@@ -8,11 +8,14 @@ It reproduces what record.js observes in xstate's interpreter:
 * promise services are already settled promises, so their results arrive, in start order,
   once the current step (event or clock flush) is over; a service stopped before that never
   reports;
-* once the machine is done the interpreter is stopped: later events and timers are ignored.
+* once the machine is done the interpreter is stopped: later events and timers are ignored;
+* every transition starts from the snapshot written to JSON and read back, as the runtime
+  stores it between events.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -67,7 +70,9 @@ class Interpreter:
         assert self.snapshot is not None
         if self.snapshot.done:
             return
-        self.snapshot, effects = transition(self.machine, self.snapshot, event, delayed_id=delayed_id)
+        # as the runtime does, every step starts from a snapshot stored as JSON and read back
+        restored = Snapshot.from_json(json.loads(json.dumps(self.snapshot.to_json())))
+        self.snapshot, effects = transition(self.machine, restored, event, delayed_id=delayed_id)
         self.transitions += 1
         self._apply(effects)
 
