@@ -316,7 +316,7 @@ class _Wiring:
             if self.gen.chance(0.4):
                 t["internal"] = True
         elif roll < 0.55:
-            deep = [f"{k}.{c}" for k in keys for c in _state_keys(siblings[k])]
+            deep = [f"{k}.{c}" for k in keys for c in (siblings[k].get("states") or {})]
             if deep:
                 t["target"] = self.rng.choice(deep)
         elif roll < 0.65 and self.ids:
@@ -419,7 +419,7 @@ def random_steps(seed: int, count: int = 8) -> list[Json]:
         elif roll < 0.4:
             steps.append({"event": {"type": rng.choice(EXTERNAL), "data": rng.randint(0, 4)}})
         elif roll < 0.47:
-            steps.append({"event": rng.choice([*RAISED, NOTICE])})
+            steps.append({"event": rng.choice([*RAISED, NOTICE, "UNKNOWN"])})
         else:
             steps.append({"event": rng.choice(EXTERNAL)})
     return steps
