@@ -15,7 +15,7 @@ import pytest
 HERE = Path(__file__).parent
 NODE_MODULES = HERE / "node_modules" / "xstate"
 KNOWN_FAILURES: dict[str, str] = json.loads((HERE / "known_failures.json").read_text())
-REPLY_TIMEOUT_S = 30
+REPLY_TIMEOUT_S = 10  # a trace takes milliseconds; xstate itself hangs on a few machines
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
@@ -32,9 +32,13 @@ class LiveXState:
     """A long-lived `node record.js --serve` process: one JSON line in, one out."""
 
     def __init__(self) -> None:
+        self.proc = self._spawn()
+
+    @staticmethod
+    def _spawn() -> subprocess.Popen[str]:
         node = shutil.which("node")
         assert node is not None
-        self.proc = subprocess.Popen(
+        return subprocess.Popen(
             [node, str(HERE / "record.js"), "--serve"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
             env={"NODE_ENV": "production", "PATH": str(Path(node).parent)},
@@ -47,7 +51,13 @@ class LiveXState:
         # a machine that makes xstate loop would block readline() forever: fail instead
         ready, _, _ = select.select([self.proc.stdout], [], [], REPLY_TIMEOUT_S)
         if not ready:
+            # stay usable for the next trace: a fresh recorder replaces the stuck one
             self.proc.kill()
+            self.proc.wait(timeout=10)
+            for pipe in (self.proc.stdin, self.proc.stdout):
+                if pipe is not None:
+                    pipe.close()
+            self.proc = self._spawn()
             raise TimeoutError(f"xstate gave no answer within {REPLY_TIMEOUT_S}s for {trace!r}")
         line = self.proc.stdout.readline()
         if not line:

@@ -25,11 +25,16 @@ pytestmark = pytest.mark.xdist_group("xstate-differential")
 @given(seed=st.integers(min_value=0, max_value=2**31), length=st.integers(1, 12))
 def test_random_machines_match_xstate(live_xstate: LiveXState, seed: int, length: int) -> None:
     trace: dict[str, Any] = {"machine": random_machine(seed), "steps": random_steps(seed, length)}
-    theirs = live_xstate.run(trace)
+    try:
+        theirs = live_xstate.run(trace)
+    except TimeoutError:
+        theirs = {"error": "no answer"}
     if "error" in theirs:
         # xstate itself fails on a few random machines (a stack overflow on an internal
         # self-transition of a parallel region, a runaway service restart loop after a
-        # multi-target transition): there is no reference behaviour to compare with.
+        # multi-target transition, an endless loop when the stale configuration nodes it
+        # keeps after some parallel transitions re-enter a final state on every microstep):
+        # there is no reference behaviour to compare with.
         reject()
     ours = replay(trace)
     for step, (got, want) in enumerate(zip(ours, theirs["expected"], strict=True)):
