@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sb_emulator.engine import CancelEvent, ScheduleEvent, StartService, StopService, initial, transition
+import pytest
+
+from sb_emulator.engine import (
+    CancelEvent,
+    MachineLoopError,
+    ScheduleEvent,
+    StartService,
+    StopService,
+    initial,
+    transition,
+)
 from sb_emulator.engine import actions as act
 from tests.engine.helpers import machine, run
 
@@ -123,3 +133,26 @@ def test_inline_service_is_named_by_its_invoke_id() -> None:
     assert m.inline_services == {"m.a:invocation[0]": fetch}
     assert snap.to_json()["children"] == {"m.a:invocation[0]": {"src": "m.a:invocation[0]",
                                                                  "autoForward": False}}
+
+
+def test_a_machine_that_keeps_sending_itself_events_raises_instead_of_hanging() -> None:
+    """XState's interpreter loops forever here; the engine gives up with MachineLoopError."""
+    m = machine({"initial": "a", "states": {"a": {"entry": act.send("AGAIN"), "on": {"AGAIN": "a"}}}})
+    with pytest.raises(MachineLoopError, match="never settles"):
+        initial(m)
+    m = machine({"initial": "idle", "states": {
+        "idle": {"on": {"GO": "busy"}},
+        "busy": {"entry": act.send("AGAIN"), "on": {"AGAIN": {"target": "busy", "internal": False}}}}})
+    snap, _ = initial(m)
+    with pytest.raises(MachineLoopError, match="'AGAIN'"):
+        transition(m, snap, "GO")
+
+
+def test_many_self_sent_events_below_the_limit_are_processed() -> None:
+    m = machine({"initial": "a", "context": {"n": 0}, "states": {"a": {
+        "entry": act.send("TICK"),
+        "on": {"TICK": [{"target": "a", "internal": False, "cond": "more",
+                         "actions": act.assign({"n": lambda c, e: c["n"] + 1})}]}}}},
+        guards={"more": lambda c, e, m: c["n"] < 2000})
+    snap, _ = initial(m)
+    assert snap.context == {"n": 2000}

@@ -16,7 +16,7 @@ from sb_emulator.engine.effects import (
     StartService,
     StopService,
 )
-from sb_emulator.engine.errors import MachineConfigError
+from sb_emulator.engine.errors import MachineConfigError, MachineLoopError
 from sb_emulator.engine.model import GuardMeta, Implementations, Machine
 from sb_emulator.engine.snapshot import Snapshot
 from sb_emulator.engine.step import initial, snapshot_at, transition
@@ -30,6 +30,7 @@ __all__ = [
     "Log",
     "Machine",
     "MachineConfigError",
+    "MachineLoopError",
     "ScheduleEvent",
     "SendEvent",
     "Snapshot",

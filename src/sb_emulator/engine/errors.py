@@ -1,4 +1,4 @@
-"""The one error the engine raises for a bad machine config."""
+"""The errors the engine raises: a bad machine config, and a machine that never settles."""
 
 from __future__ import annotations
 
@@ -24,6 +24,11 @@ class MachineConfigError(ValueError):
         if hint:
             text += f" ({hint})"
         super().__init__(text)
+
+
+class MachineLoopError(RuntimeError):
+    """A machine that keeps sending itself events while handling one event (XState's
+    interpreter would loop forever): raised instead of hanging the caller."""
 
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:

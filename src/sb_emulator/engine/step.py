@@ -39,6 +39,7 @@ from sb_emulator.engine.effects import (
     StartService,
     StopService,
 )
+from sb_emulator.engine.errors import MachineLoopError
 from sb_emulator.engine.macrostep import (
     initial_microstate,
     machine_transition,
@@ -51,6 +52,8 @@ from sb_emulator.engine.snapshot import Snapshot
 Event = dict[str, Any]
 Action = Mapping[str, Any]
 _PRIVATE = frozenset({"exec", "_ctx", "_ev"})
+# self-sent events one call may process: XState's interpreter would loop forever past this
+MAX_SELF_EVENTS = 10_000
 
 
 class _Run:
@@ -191,8 +194,14 @@ def _tags(configuration: list[StateNode]) -> tuple[str, ...]:
 
 
 def _drain(machine: Machine, state: MicroState, run: _Run) -> MicroState:
+    delivered = 0
     while run.queue and not state.done:
         event = run.queue.pop(0)
+        delivered += 1
+        if delivered > MAX_SELF_EVENTS:
+            raise MachineLoopError(
+                f"the machine sent itself more than {MAX_SELF_EVENTS} events while handling one "
+                f"event (the last {event['type']!r}): it never settles")
         state = _deliver(machine, state, event, run)
     return state
 
