@@ -274,6 +274,14 @@ def _invoke(add: Any) -> None:
         "busy": {"invoke": {"id": "svc", "src": "resolveCount"},
                  "on": {"done.invoke.svc": {"target": "ok", "actions": ["pushEvent", "setFromData"]}}},
         "ok": {}}, context={**CTX, "count": 4}), [])
+    add("invoke-stopped-by-entry", "a stop of a state's own service in its entry actions, and from a transition", m({
+        "idle": {"on": {"GO": "busy", "GO2": "busy2"}},
+        "busy": {"entry": ["inc", {"type": "xstate.stop", "activity": "svc"}],
+                 "invoke": {"id": "svc", "src": "resolveCount", "onDone": {"actions": ["push:done", "pushData"]}},
+                 "on": {"BACK": "idle"}},
+        "busy2": {"invoke": {"id": "svc2", "src": "resolveCount", "onDone": {"actions": ["push:done2"]}},
+                  "on": {"BACK": {"target": "idle", "actions": [{"type": "xstate.stop", "activity": "svc2"}]}}}}),
+        ev("GO", "BACK", "GO2", "BACK", "GO"))
     add("invoke-two", "two invocations in one state report in start order", m({
         "busy": {"invoke": [{"id": "one", "src": "resolveCount", "onDone": {"actions": ["push:one"]}},
                             {"id": "two", "src": "echoData", "data": {"x": 1}, "onDone": {"actions": ["push:two"]}}],

@@ -8,7 +8,7 @@
 //   * {"$fn": "name:arg"} anywhere except inside `context` (a send/raise event, a delay, a log
 //     expression, an assign value, a done-data or invoke-data mapper value): FNS below;
 //   * {"type": "xstate.pure", "get": "name"}: PURE below.
-// JSON action objects (xstate.raise / send / cancel / log / choose / assign / pure) are built
+// JSON action objects (xstate.raise / send / cancel / log / choose / assign / pure / stop) are built
 // with xstate's own action creators so that xstate resolves them exactly as it would in user
 // code.
 const { actions, assign } = require("xstate");
@@ -132,6 +132,7 @@ class Builder {
       case "xstate.log": return actions.log(resolveFns(a.expr), a.label);
       case "xstate.assign": return assign(resolveFns(a.assignment));
       case "xstate.pure": return actions.pure(lookup(PURE, "pure getter", a.get));
+      case "xstate.stop": return actions.stop(a.activity);
       case "xstate.choose":
         return actions.choose(a.conds.map((c) => ({ cond: this.guard(c.cond), actions: this.actionList(c.actions) })));
       default: throw new Error(`unsupported action object ${JSON.stringify(a)}`);

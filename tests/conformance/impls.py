@@ -174,7 +174,8 @@ class Builder:
                 {**c, "cond": self.guard(c.get("cond")), "actions": self.action_list(c["actions"])}
                 if "cond" in c else {**c, "actions": self.action_list(c["actions"])}
                 for c in a["conds"]]}
-        if kind in ("xstate.raise", "xstate.send", "xstate.cancel", "xstate.log", "xstate.assign"):
+        if kind in ("xstate.raise", "xstate.send", "xstate.cancel", "xstate.log", "xstate.assign",
+                    "xstate.stop"):
             return resolve_fns(a)
         raise ValueError(f"unsupported action object {a!r}")
 

@@ -19,7 +19,7 @@ relative to the grandparent), final states with ``data``, shallow and deep histo
 without a default target), external/internal self transitions, ``.child`` and ``key.child``
 targets, targetless transitions, multiple targets, guarded ``always`` and ``after`` lists,
 nested and guarded ``onDone``, invokes (object ``src`` too) with ``onDone`` / ``onError``
-targets, ``choose``, ``pure``, ``assign`` objects, ``log``, ``cancel``, delayed and self sends,
+targets, ``choose``, ``pure``, ``assign`` objects, ``log``, ``cancel``, ``stop``, delayed and self sends,
 wildcard handlers, tags, transition shorthands, root handlers, parallel roots, and the three
 action orders (legacy, ``preserveActionOrder``, ``predictableActionArguments``).
 
@@ -173,6 +173,9 @@ class _Gen:
             node["after"] = {str(self.rng.choice(DELAYS)): {"actions": ["push:t"]}}
         if self.chance(0.12):
             node["invoke"] = self.invoke() if self.chance(0.8) else [self.invoke(), self.invoke()]
+            named = [inv["id"] for inv in _as_list(node["invoke"]) if "id" in inv]
+            if named and self.chance(0.2):  # stopped by its own state's entry actions
+                node.setdefault("entry", []).append({"type": "xstate.stop", "activity": named[0]})
         return node
 
     def invoke(self) -> Json:
