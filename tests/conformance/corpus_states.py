@@ -184,6 +184,16 @@ def _always_and_final(add: Any) -> None:
     add("top-final-data-from-event", "top-level done data computed from the last event", m({
         "a": {"on": {"END": "end"}},
         "end": {"type": "final", "data": {"value": fn("eventValue")}}}), ev({"type": "END", "value": 7}))
+    add("done-events-have-data", "done.state events carry a data key even without data", m({
+        "p": {"type": "parallel", "states": {
+            "r1": {"initial": "a", "states": {"a": {"on": {"F": "f"}}, "f": {"id": "r1f", "type": "final"}},
+                   "onDone": [{"cond": "eventHas:data", "actions": ["push:r1-has"]}, {"actions": ["push:r1-no"]}]},
+            "r2": {"initial": "a", "states": {"a": {"on": {"F": "f"}}, "f": {"type": "final"}}}},
+              "on": {"done.state.r1f": [{"cond": "eventHas:data", "actions": ["push:own-has"]},
+                                        {"actions": ["push:own-no"]}]},
+              "onDone": [{"target": "q", "cond": "eventHas:data", "actions": ["push:p-has"]},
+                         {"target": "q", "actions": ["push:p-no"]}]},
+        "q": {}}), ev("F"))
     add("final-data-not-an-object", "done data that is no object is read key by key (Object.keys)", m({
         "job": {"initial": "w", "states": {
             "w": {"on": {"S": "fs", "A": "fa", "N": "fn", "Z": "fz", "T": "ft"}},

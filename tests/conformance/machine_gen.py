@@ -250,7 +250,7 @@ class _Wiring:
                 if later and self.gen.chance(0.5):
                     child["onDone"]["target"] = self.rng.choice(later)
                 if self.gen.chance(0.2):
-                    child["onDone"] = [{**child["onDone"], "cond": self.rng.choice(GUARDS[:4])},
+                    child["onDone"] = [{**child["onDone"], "cond": self.rng.choice(GUARDS)},
                                        {"actions": ["push:nd"]}]
             for inv in _as_list(child.get("invoke")):
                 for which in ("onDone", "onError"):
@@ -261,12 +261,12 @@ class _Wiring:
     def eventless(self, child: Json, later: list[str]) -> None:
         roll = self.rng.random()
         if later and roll < 0.2:
-            first: Json = {"target": self.rng.choice(later), "cond": self.rng.choice(GUARDS[:4])}
+            first: Json = {"target": self.rng.choice(later), "cond": self.rng.choice(GUARDS)}
             actions = self.gen.plain_actions()
             if actions:
                 first["actions"] = actions
             if self.gen.chance(0.3):
-                rest: Json = {"target": self.rng.choice(later), "cond": self.rng.choice(GUARDS[:4])}
+                rest: Json = {"target": self.rng.choice(later), "cond": self.rng.choice(GUARDS)}
                 child["always"] = [first, rest]
             else:
                 child["always"] = first
@@ -278,7 +278,7 @@ class _Wiring:
         if not self.gen.chance(0.12):
             return
         delay = str(self.rng.choice(DELAYS))
-        first: Json = {"target": self.rng.choice(keys), "cond": self.rng.choice(GUARDS[:4])}
+        first: Json = {"target": self.rng.choice(keys), "cond": self.rng.choice(GUARDS)}
         if self.gen.chance(0.5):
             first["actions"] = self.gen.plain_actions() or ["push:late"]
         options: list[Json] = [first]

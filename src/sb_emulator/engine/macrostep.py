@@ -182,18 +182,13 @@ def _done_events(entry: list[StateNode], config: set[StateNode], context: Any, e
         parent = node.parent
         if node.type != "final" or parent is None or parent.parent is None:
             continue
-        # XState also emits done.state.<final id> (with the unmapped data, as it does)
-        own: Event = {"type": f"done.state.{node.id}"}
-        if node.done_data is not None:
-            own["data"] = node.done_data
-        out.append(own)
+        # XState's done events always have a data key (undefined when there is no data: None
+        # here); it also emits done.state.<final id>, with the unmapped data, as it does
+        out.append({"type": f"done.state.{node.id}", "data": node.done_data})
         data = map_context(node.done_data, context, event) if node.done_data is not None else None
-        done: Event = {"type": f"done.state.{parent.id}"}
-        if data is not None:
-            done["data"] = data
-        out.append(done)
+        out.append({"type": f"done.state.{parent.id}", "data": data})
         grandparent = parent.parent
         if grandparent.type == "parallel" and all(
                 is_in_final_state(config, c) for c in grandparent.child_nodes):
-            out.append({"type": f"done.state.{grandparent.id}"})
+            out.append({"type": f"done.state.{grandparent.id}", "data": None})
     return out
