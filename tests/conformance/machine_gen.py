@@ -37,7 +37,7 @@ NOTICE = "N0"  # raised by exit actions; handled only without a target
 ACTIONS = ["inc", "dec", "double", "reset", "setFromEvent", "setFromData", "toggleFlag",
            "push:a", "push:b", "pushEvent", "pushCount"]
 GUARDS = ["isEven", "flag", "countAbove:2", "countIs:1", "eventValueAbove:3", "never",
-          "eventHas:data"]
+          "eventHas:data", "eventHas:value"]
 DELAYS: list[Any] = [50, 100, 200, "short", "ctxDelay"]
 SEND_DELAYS: list[Any] = [*DELAYS, "long", "eventDelay", {"$fn": "countDelay"}]
 SERVICES = ["resolveCount", "rejectAlways", "echoData", "eventValue", "rejectCount",
