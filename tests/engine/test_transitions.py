@@ -127,6 +127,13 @@ def test_in_guard() -> None:
     assert value_after(m, "T", "GO") == {"run": {"light": "green", "walk": "go"}}
 
 
+def test_in_guard_naming_the_root_always_holds() -> None:
+    """XState throws on it; the root is active whatever the state, so the engine says yes."""
+    m = machine({"initial": "a", "states": {"a": {"on": {"GO": {"target": "b", "in": "#m"}}},
+                                            "b": {"initial": "c", "states": {"c": {}}}}})
+    assert value_after(m, "GO") == {"b": "c"}
+
+
 def test_always_reevaluates_to_a_fixed_point() -> None:
     inc = {"type": "xstate.assign", "assignment": {"n": lambda c, e: c["n"] + 1}}
     m = machine({"initial": "idle", "context": {"n": 0}, "states": {

@@ -388,8 +388,9 @@ def _in_state_ok(node: StateNode, candidate: Transition, state: MicroState, mach
         target = machine.node_by_id(head)
         if target is None:
             return False
-        return matches_state(path_to_value(list(target.path)) if target.path else target.key,
-                             state.value)
+        if not target.path:
+            return True  # the root is always active (XState throws on "#<root id>")
+        return matches_state(path_to_value(list(target.path)), state.value)
     scoped: Any = state.value
     for key in node.path[:-2]:
         scoped = scoped.get(key) if isinstance(scoped, Mapping) else None
