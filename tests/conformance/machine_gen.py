@@ -50,6 +50,7 @@ DONE_DATA: list[Any] = [{"n": 1}, {"$fn": "count"}, {"c": {"$fn": "count"}}, {"$
 SELF_DISABLING_ALWAYS = [("countAbove:2", ["reset", "push:r"]), ("flag", ["clearFlag", "push:f"])]
 
 Json = dict[str, Any]
+MAX_DEPTH = 3  # nesting of compound/parallel states (deeper locally: more states, slower)
 
 
 class _Gen:
@@ -114,9 +115,9 @@ class _Gen:
 
     def state(self, depth: int, final_ok: bool) -> Json:
         roll = self.rng.random()
-        if depth < 3 and roll < 0.3:
+        if depth < MAX_DEPTH and roll < 0.3:
             return self.compound(depth)
-        if depth < 3 and roll < 0.42:
+        if depth < MAX_DEPTH and roll < 0.42:
             return self.parallel(depth)
         if final_ok and roll < 0.52:
             node: Json = {"type": "final"}
@@ -149,7 +150,7 @@ class _Gen:
     def parallel(self, depth: int) -> Json:
         regions = {}
         for _ in range(self.rng.randint(2, 3)):
-            if depth < 2 and self.chance(0.3):
+            if depth < MAX_DEPTH - 1 and self.chance(0.3):
                 region = self.compound(depth + 1)
             else:
                 region = {"initial": "a", "states": {"a": self.decorate({}), "b": self.decorate({}),
