@@ -85,12 +85,14 @@ class Interpreter:
         self.settle()
 
     def observe(self, transitions_before: int | None = None) -> dict[str, Any]:
-        """What record.js records; ``changed`` only when the step made a transition."""
+        """What record.js records; ``changed`` only when the step made a transition (after the
+        start: when it is defined, i.e. not None)."""
         snap = self.snapshot
         assert snap is not None
         seen = {"value": snap.value, "context": _as_js_json(snap.context), "tags": list(snap.tags),
                 "done": snap.done, "output": _as_js_json(snap.output)}
-        if transitions_before is not None and self.transitions != transitions_before:
+        if (snap.changed is not None if transitions_before is None
+                else self.transitions != transitions_before):
             seen["changed"] = bool(snap.changed)
         return seen
 

@@ -8,7 +8,8 @@
 //
 // A trace is {"name", "description", "machine", "steps": [{"event": e} | {"advance": ms}]}.
 // After the start and after every step (once promises have settled) it records
-// {value, context, tags, done, output}, plus `changed` after a step that made a transition.
+// {value, context, tags, done, output}, plus `changed` after a step that made a transition
+// (and after the start, when xstate defines it).
 process.env.NODE_ENV = "production"; // before xstate loads: no development warnings on stderr
 const fs = require("fs");
 const path = require("path");
@@ -43,7 +44,8 @@ async function run(trace) {
     if (transitions >= MAX_TRANSITIONS) throw new Error(`runaway: over ${MAX_TRANSITIONS} transitions`);
   };
   // `changed` says whether the last transition changed anything; it is recorded after a step
-  // only when the step made a transition (xstate leaves it undefined on most initial states).
+  // only when the step made a transition, and after the start when it is defined (xstate
+  // leaves it undefined on most initial states).
   const observe = (before) => {
     const s = service.getSnapshot();
     const seen = {
@@ -53,7 +55,7 @@ async function run(trace) {
       done: !!s.done,
       output,
     };
-    if (before !== undefined && s !== before) seen.changed = !!s.changed;
+    if (before === undefined ? s.changed !== undefined : s !== before) seen.changed = !!s.changed;
     return JSON.parse(JSON.stringify(seen));
   };
   service.start();
