@@ -54,9 +54,8 @@ MAX_DEPTH = 3  # nesting of compound/parallel states (deeper locally: more state
 
 
 class _Gen:
-    def __init__(self, rng: random.Random, predictable: bool) -> None:
+    def __init__(self, rng: random.Random) -> None:
         self.rng = rng
-        self.predictable = predictable
         self.counter = 0
 
     def chance(self, p: float) -> bool:
@@ -382,7 +381,7 @@ def random_machine(seed: int) -> Json:
     rng = random.Random(seed)
     mode = rng.random()
     predictable = mode < 0.45
-    gen = _Gen(rng, predictable)
+    gen = _Gen(rng)
     context = {"count": rng.randint(0, 2), "flag": rng.random() < 0.5, "log": []}
     machine: Json = {"id": "m", "context": context}
     if gen.chance(0.12):
