@@ -183,3 +183,12 @@ def test_the_parsed_spec_cache_matches_the_yaml_and_survives_damage(
     cached.write_text("{not json", "utf-8")
     assert loader.packaged_document() == parsed  # damaged: parsed again, and rewritten
     assert json.loads(cached.read_text("utf-8")) == parsed
+
+
+def test_remembered_valid_values_do_not_let_invalid_ones_through(spec: OpenApiSpec) -> None:
+    operation = spec.operation(spec.match("GET", "/machines/m/i/i1").operation.operation_id)  # type: ignore[union-attr]
+    for _ in range(2):  # the second time from the remembered values
+        operation.validate_request({"machineSlug": "m", "instanceSlug": "i1"}, {}, None)
+    with pytest.raises(InvalidParameter) as raised:
+        operation.validate_request({"machineSlug": "m", "instanceSlug": "bad slug"}, {}, None)
+    assert raised.value.parameter == "instanceSlug"

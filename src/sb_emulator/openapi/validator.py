@@ -40,6 +40,7 @@ _TRUE = frozenset({"", "true", "1", "yes"})  # "" is the bare key: ?gzip
 _FALSE = frozenset({"false", "0", "no"})
 _MAX_RESPONSE_PROBLEMS = 10
 _LOCATIONS = ("path", "query", "header", "cookie")
+_PASSED_LIMIT = 4096  # valid raw values remembered per parameter
 
 
 class ResponseValidationError(AssertionError):
@@ -61,6 +62,8 @@ class Parameter:
     required: bool
     kind: str | None  # the schema's type, for coercing query strings
     validator: CompiledSchema = field(repr=False)
+    # raw values already found valid: the same slugs come back request after request
+    passed: set[str] = field(default_factory=set, repr=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -152,10 +155,15 @@ class Operation:
                 raise InvalidParameter(param.name, f"{param.location} parameter "
                                                    f"{param.name!r} is required")
             return
+        if raw in param.passed:
+            return
         error = first_problem(param.validator, coerce(raw, param.kind))
         if error is not None:
             raise InvalidParameter(param.name, f"{param.location} parameter {param.name!r} "
                                                f"{describe(error)}")
+        if len(param.passed) >= _PASSED_LIMIT:
+            param.passed.clear()
+        param.passed.add(raw)
 
 
 def _check_body(validator: CompiledSchema, body: Any) -> None:

@@ -123,6 +123,7 @@ class EmulatorCore:
         self.errors: list[BaseException] = []  # failures inside machine code, for the tests
         self.log_seq = 0
         self._log_slot: tuple[int, int] = (0, 0)  # (last log timestamp, entries in it)
+        self._key_records: dict[str, tuple[dict[str, Any], ApiKey]] = {}  # see key_record
 
     # -- persistence ------------------------------------------------------------------------
 
@@ -139,7 +140,9 @@ class EmulatorCore:
 
     def put_instance(self, inst: Instance) -> Change:
         self.instances[inst.key] = inst
-        return Change("put", "instances", inst.key, inst.to_json())
+        # the instance object is the state; its document is only for a store that keeps one
+        # (the memory store ignores changes, and this runs on every transition)
+        return Change("put", "instances", inst.key, inst.to_json() if self.store.durable else None)
 
     # -- lookups ----------------------------------------------------------------------------
 
@@ -149,7 +152,16 @@ class EmulatorCore:
 
     def key_record(self, key_id: str) -> ApiKey | None:
         doc = self.docs["keys"].get(key_id)
-        return ApiKey.from_json(doc) if doc else None
+        if not doc:
+            return None
+        # every authenticated request looks its key up: reuse the record while the stored
+        # document is the same object (a change to a key replaces its document)
+        cached = self._key_records.get(key_id)
+        if cached is not None and cached[0] is doc:
+            return cached[1]
+        key = ApiKey.from_json(doc)
+        self._key_records[key_id] = (doc, key)
+        return key
 
     def idps_of(self, org_id: str) -> list[IdentityProvider]:
         return [IdentityProvider.from_json(d) for d in self.docs["idps"].values()

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 _ANY = "any"  # the table is by path only: each resource checks the method itself
 _PARAMETER = re.compile(r"\{[^}]*\}")
+_SEEN_LIMIT = 4096  # paths whose template group is remembered (tests reuse a few paths)
 
 
 class TemplateIndex(AbstractResource):
@@ -40,6 +41,7 @@ class TemplateIndex(AbstractResource):
             # /a/{x} and /a/{y} are one shape: grouped, tried in registration order
             shape = _PARAMETER.sub("{_}", resource.canonical)
             by_template.setdefault(shape, []).append(resource)
+        self._seen: dict[str, list[AbstractResource]] = {}  # path -> its group, recently
         self._table: RouteTable[list[AbstractResource]] = RouteTable(
             (_ANY, template, group) for template, group in by_template.items()
         )
@@ -49,9 +51,17 @@ class TemplateIndex(AbstractResource):
         return "/"  # indexed under "/", which every request path reaches last
 
     async def resolve(self, request: web.Request) -> tuple[UrlMappingMatchInfo | None, set[str]]:
-        found = self._table.match(_ANY, request.rel_url.path_safe)
-        if found is not None:
-            for resource in found[0]:
+        path = request.rel_url.path_safe
+        group = self._seen.get(path)
+        if group is None:
+            found = self._table.match(_ANY, path)
+            if found is not None:
+                group = found[0]
+                if len(self._seen) >= _SEEN_LIMIT:
+                    self._seen.clear()
+                self._seen[path] = group
+        if group is not None:
+            for resource in group:
                 match_info, _ = await resource.resolve(request)
                 if match_info is not None:
                     return match_info, set()
