@@ -61,8 +61,15 @@ class Outbox:
 class Settling:
     """Services running for one delivery, and their results as they come in."""
 
-    results: asyncio.Queue[tuple[str, bool, Any]] = field(default_factory=asyncio.Queue)
     tasks: dict[str, asyncio.Task[None]] = field(default_factory=dict)
+    _results: asyncio.Queue[tuple[str, bool, Any]] | None = None
+
+    @property
+    def results(self) -> asyncio.Queue[tuple[str, bool, Any]]:
+        """Made on first use: most deliveries start no service."""
+        if self._results is None:
+            self._results = asyncio.Queue()
+        return self._results
 
 
 class RuntimeMixin(EmulatorCore):
