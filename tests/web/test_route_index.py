@@ -68,3 +68,15 @@ async def test_every_route_of_the_app_resolves_to_itself() -> None:
         assert match_info.route.resource is resource, (route.method, path)
         checked += 1
     assert checked > 40
+
+
+async def test_a_remembered_path_gives_fresh_parameters_and_the_same_route() -> None:
+    app = _small_app(True)
+    first = await app.router.resolve(make_mocked_request("POST", "/a/z", app=app))
+    first["y"] = "changed by a handler"
+    again = await app.router.resolve(make_mocked_request("POST", "/a/z", app=app))
+    assert again is not first
+    assert dict(again) == {"y": "z"} and again.route is first.route
+    # the same path with another method is resolved on its own
+    assert (await _resolve(app, "GET", "/a/z")) == ("get-x", {"x": "z"})
+    assert (await _resolve(app, "DELETE", "/a/z"))[0] == "405"

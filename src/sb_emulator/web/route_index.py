@@ -6,9 +6,10 @@ expressions before its own: about a sixth of what the emulator spends on a small
 :class:`TemplateIndex` stands in for all of the app's plain and templated resources: it picks
 the one whose template fits the path with the same segment-by-segment table the OpenAPI
 layer uses (``openapi.routing.RouteTable``), and lets that resource resolve the request as
-usual (its own pattern, methods, ``match_info``). When that finds nothing, every resource is
-tried in registration order, exactly as aiohttp does, so 404s, 405s and any overlap between
-templates come out as without the index.
+usual (its own pattern, methods, ``match_info``), remembering the route and parameters it
+found for that method and path (a test suite sends the same few paths again and again). When
+the table finds nothing, every resource is tried in registration order, exactly as aiohttp
+does, so 404s, 405s and any overlap between templates come out as without the index.
 """
 
 from __future__ import annotations
@@ -18,16 +19,21 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from aiohttp.web_urldispatcher import AbstractResource, DynamicResource, PlainResource
+from aiohttp.web_urldispatcher import (
+    AbstractResource,
+    DynamicResource,
+    PlainResource,
+    UrlMappingMatchInfo,
+)
 
 from sb_emulator.openapi.routing import RouteTable
 
 if TYPE_CHECKING:
-    from aiohttp.web_urldispatcher import AbstractRoute, UrlMappingMatchInfo, _InfoDict
+    from aiohttp.web_urldispatcher import AbstractRoute, _InfoDict
 
 _ANY = "any"  # the table is by path only: each resource checks the method itself
 _PARAMETER = re.compile(r"\{[^}]*\}")
-_SEEN_LIMIT = 4096  # paths whose template group is remembered (tests reuse a few paths)
+_SEEN_LIMIT = 4096  # resolved paths remembered (a test suite reuses a few paths many times)
 
 
 class TemplateIndex(AbstractResource):
@@ -41,7 +47,8 @@ class TemplateIndex(AbstractResource):
             # /a/{x} and /a/{y} are one shape: grouped, tried in registration order
             shape = _PARAMETER.sub("{_}", resource.canonical)
             by_template.setdefault(shape, []).append(resource)
-        self._seen: dict[str, list[AbstractResource]] = {}  # path -> its group, recently
+        # (method, path) -> the route and parameters its resource found, for recent paths
+        self._seen: dict[tuple[str, str], tuple[AbstractRoute, dict[str, str]]] = {}
         self._table: RouteTable[list[AbstractResource]] = RouteTable(
             (_ANY, template, group) for template, group in by_template.items()
         )
@@ -52,18 +59,19 @@ class TemplateIndex(AbstractResource):
 
     async def resolve(self, request: web.Request) -> tuple[UrlMappingMatchInfo | None, set[str]]:
         path = request.rel_url.path_safe
-        group = self._seen.get(path)
-        if group is None:
-            found = self._table.match(_ANY, path)
-            if found is not None:
-                group = found[0]
-                if len(self._seen) >= _SEEN_LIMIT:
-                    self._seen.clear()
-                self._seen[path] = group
-        if group is not None:
-            for resource in group:
+        key = (request.method, path)
+        seen = self._seen.get(key)
+        if seen is not None:  # what the resource answered last time, without its regex
+            route, params = seen
+            return UrlMappingMatchInfo(dict(params), route), set()
+        found = self._table.match(_ANY, path)
+        if found is not None:
+            for resource in found[0]:
                 match_info, _ = await resource.resolve(request)
                 if match_info is not None:
+                    if len(self._seen) >= _SEEN_LIMIT:
+                        self._seen.clear()
+                    self._seen[key] = (match_info.route, dict(match_info))
                     return match_info, set()
         allowed: set[str] = set()
         for resource in self._resources:  # the slow path: only for what the table missed
