@@ -158,3 +158,54 @@ def test_a_guard_must_give_a_boolean() -> None:
     guard = d.machine.impl.guards["big"]
     with pytest.raises(CelEvalError, match="gave 'alice'; expected true or false"):
         guard({"owner": "alice"}, {"type": "bump"}, GuardMeta(state="idle", cond={}))
+
+
+ASSIGN_DOC = """
+name: grouped
+version: "1.0.0"
+machine:
+  initial: idle
+  context: {a: 1}
+  states:
+    idle:
+      on: {go: {actions: set}}
+actions:
+  set:
+    assign:
+      z: context.a + 1 // a comment ends at its own line
+      lit: 7
+      a: context.a * 10
+      b: event.n
+allowRead: "true"
+allowWrite: "true"
+"""
+
+
+def test_assign_of_several_keys_in_one_cel_call() -> None:
+    from sb_emulator.machines import celexpr
+
+    d = load_definition_text(ASSIGN_DOC, "grouped.yaml")
+    calls: list[str] = []
+    real = celexpr.CelGroup.evaluate
+
+    def counted(self: celexpr.CelGroup, variables: Any) -> Any:
+        calls.append("group")
+        return real(self, variables)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(celexpr.CelGroup, "evaluate", counted)
+        snap, _ = initial(d.machine)
+        snap, _ = transition(d.machine, snap, {"type": "go", "n": 5})
+    assert calls == ["group"]
+    # every key from the pre-assign context (a is 1 for z), the document's key order kept
+    assert snap.context == {"a": 10, "z": 2, "lit": 7, "b": 5}
+    assert list(snap.context) == ["a", "z", "lit", "b"]
+
+
+def test_a_failing_key_of_a_grouped_assign_is_named() -> None:
+    from sb_emulator.machines.celexpr import CelEvalError
+
+    d = load_definition_text(ASSIGN_DOC, "grouped.yaml")
+    snap, _ = initial(d.machine)
+    with pytest.raises(CelEvalError, match=r'"event\.n" failed: no key "n"'):
+        transition(d.machine, snap, "go")

@@ -13,7 +13,15 @@ from typing import Any
 import jwt as pyjwt
 
 from sb_emulator.engine import actions as act
-from sb_emulator.machines.celexpr import CelError, CelEvalError, CelExpr, compile_value, evaluate_value, quote
+from sb_emulator.machines.celexpr import (
+    CelError,
+    CelEvalError,
+    CelExpr,
+    CelGroup,
+    compile_value,
+    evaluate_value,
+    quote,
+)
 from sb_emulator.machines.definition import HttpApiEndpoint, ServiceMeta
 
 GUARD_VARS = ("context", "event", "state")
@@ -81,7 +89,7 @@ def _action(spec: Mapping[str, Any], path: str, problems: Problems) -> Any:
     (kind, value), = spec.items()
     if kind == "assign":
         exprs = {k: problems.compile(f"{path}.assign.{k}", v, ACTION_VARS) for k, v in value.items()}
-        return act.assign({k: _ctx_event(e) for k, e in exprs.items()})
+        return act.assign(_assigner(exprs))
     if kind == "log":
         expr = problems.compile(f"{path}.log", value, ACTION_VARS)
         return act.log(_ctx_event(expr))
@@ -98,6 +106,29 @@ def _action(spec: Mapping[str, Any], path: str, problems: Problems) -> Any:
                            for c in value])
     problems.add(path, f"unknown action kind {kind!r}")
     return None
+
+
+def _assigner(exprs: Mapping[str, Any]) -> Any:
+    """The assignment of a YAML ``assign``: per key while at most one key is an expression,
+    else one function evaluating all the expressions in a single call into cel (CelGroup).
+    Every key sees the same context and event either way, as in XState v4's assign."""
+    keys = [k for k, e in exprs.items() if isinstance(e, CelExpr)]
+    if len(keys) < 2:
+        return {k: _ctx_event(e) for k, e in exprs.items()}
+    try:
+        group = CelGroup([exprs[k] for k in keys])
+    except CelError:  # cannot happen for expressions that compile alone; per key is still right
+        return {k: _ctx_event(e) for k, e in exprs.items()}
+    literals = {k: e for k, e in exprs.items() if not isinstance(e, CelExpr)}
+    order = tuple(exprs)  # the partial keeps the document's key order (new keys land so)
+
+    def assignment(context: Any, event: Any, meta: Any) -> dict[str, Any]:
+        computed = dict(zip(keys, group.evaluate({"context": context, "event": event}), strict=True))
+        if not literals:
+            return computed
+        return {k: computed[k] if k in computed else literals[k] for k in order}
+
+    return assignment
 
 
 def _ctx_event(expr: Any) -> Any:
