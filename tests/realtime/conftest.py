@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient
 from sb_emulator.cli import mint_token
 from sb_emulator.config import EmulatorConfig
 from sb_emulator.web import create_app
-from sb_emulator.web.realtime import OPEN_SOCKETS, setup_realtime
+from sb_emulator.web.rt_route import OPEN_SOCKETS, setup_realtime
 from tests.realtime.wsclient import RtClient
 
 MACHINES = Path(__file__).parent / "machines"

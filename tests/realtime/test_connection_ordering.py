@@ -20,7 +20,7 @@ from sb_emulator.auth.records import ApiKey
 from sb_emulator.auth.tokens import sign_token
 from sb_emulator.errors import NotFound, RejectedByMachineAuthorizer
 from sb_emulator.web.keys import EMULATOR, SERVER_ERRORS
-from sb_emulator.web.realtime import setup_realtime
+from sb_emulator.web.rt_route import setup_realtime
 from tests.realtime.wsclient import RtClient, states_of
 
 if TYPE_CHECKING:

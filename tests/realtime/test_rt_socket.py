@@ -11,7 +11,7 @@ import pytest
 from sb_emulator.auth.records import ApiKey
 from sb_emulator.auth.tokens import sign_token
 from sb_emulator.config import EmulatorConfig
-from sb_emulator.web import realtime
+from sb_emulator.web import realtime, rt_route
 from tests.realtime.conftest import Api, bearer, create_instance, send_event
 from tests.realtime.wsclient import RtClient, states_of
 
@@ -372,7 +372,7 @@ async def test_closing_sockets_on_demand_lets_clients_reconnect_and_resubscribe(
     await client.subscribe("r", "door", "d1")
     await client.updates(1)
     assert api.app is not None
-    await realtime.close_realtime_sockets(api.app, "state replaced")
+    await rt_route.close_realtime_sockets(api.app, "state replaced")
     msg = await client.ws.receive(timeout=5)
     assert msg.type == aiohttp.WSMsgType.CLOSE
     assert msg.extra == "state replaced"

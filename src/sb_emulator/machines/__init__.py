@@ -7,7 +7,6 @@ from pathlib import Path
 
 from sb_emulator.errors import DefinitionError
 from sb_emulator.machines.definition import HttpApiEndpoint, MachineDefinition, ServiceMeta
-from sb_emulator.machines.pyload import load_python_definition
 from sb_emulator.machines.yamlbuild import HttpApiHandlerError, ServiceRejected
 from sb_emulator.machines.yamlload import load_migration_text, load_yaml_definition
 
@@ -37,6 +36,9 @@ def load_definition(ref: str) -> MachineDefinition:
         except OSError as err:
             raise DefinitionError([f"{ref}: cannot be read: {err.strerror}"]) from err
         return load_yaml_definition(text, str(path), path.stem)
+    # Python loading (ast, importlib) only when a Python definition is asked for
+    from sb_emulator.machines.pyload import load_python_definition
+
     return load_python_definition(ref)
 
 

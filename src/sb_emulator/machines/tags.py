@@ -19,8 +19,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ruamel.yaml.comments import TaggedScalar
-
 from sb_emulator.machines.celexpr import CelError, CelExpr
 
 CEL_TAG = "!cel"
@@ -70,7 +68,7 @@ def _tagged(node: Any, tag: str, path: str, problems: list[Problem], taggable: b
         problems.append((path, f"{CEL_TAG} is not needed here; expected a plain string (this "
                                f"value is a CEL expression already)"))
         return None
-    if not isinstance(node, TaggedScalar):
+    if isinstance(node, (dict, list)):  # ruamel's tagged CommentedMap / CommentedSeq
         problems.append((path, f"{CEL_TAG} tags a mapping or list; expected a CEL expression "
                                f"string such as !cel '{{\"total\": context.total}}'"))
         return None

@@ -14,14 +14,12 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from sb_emulator.engine import Implementations, Machine, MachineConfigError
 from sb_emulator.engine.errors import did_you_mean
 from sb_emulator.errors import DefinitionError
 from sb_emulator.machines import yamlbuild as build
+from sb_emulator.machines import yamlcache
 from sb_emulator.machines.definition import MachineDefinition
 from sb_emulator.machines.locate import key_path, line_of, split_path
 from sb_emulator.machines.tags import untag
@@ -54,6 +52,10 @@ def _validator() -> jsonschema.Draft202012Validator:
 
 def parse_yaml(text: str, source: str) -> Any:
     """Parse with ruamel.yaml in YAML 1.2 mode: ``on``, ``yes``, ``no``, ``off`` stay strings."""
+    # imported here: a definition found in yamlcache needs no parser at all
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     yaml = YAML(typ="rt")
     yaml.version = (1, 2)
     try:
@@ -72,6 +74,8 @@ def parse_yaml(text: str, source: str) -> Any:
 
 def _complex_key_line(node: Any) -> int:
     """1-based line of the first mapping key that is itself a mapping or list."""
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
     if isinstance(node, MappingNode):
         for key, value in node.value:
             if not isinstance(key, ScalarNode):
@@ -88,7 +92,21 @@ def _complex_key_line(node: Any) -> int:
 
 
 def load_yaml_definition(text: str, source: str, default_name: str) -> MachineDefinition:
+    cached = yamlcache.load(text)
+    if cached is not None:
+        try:
+            return _load_document(cached, text, source, default_name)
+        except DefinitionError as err:
+            # only a real parse knows the lines the messages need: parse it below
+            yamlcache.log.debug("cached %s failed to load (%s); parsing it", source, err)
     document = parse_yaml(text, source)
+    definition = _load_document(document, text, source, default_name)
+    yamlcache.store(text, document)
+    return definition
+
+
+def _load_document(document: Any, text: str, source: str, default_name: str
+                   ) -> MachineDefinition:
     if not isinstance(document, dict):
         raise DefinitionError([f"{source}:1: a machine definition must be a YAML mapping with a "
                                f"'machine' key"])

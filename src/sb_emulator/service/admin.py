@@ -7,8 +7,6 @@ from typing import Any
 
 from sb_emulator import ids
 from sb_emulator.auth import anonymous
-from sb_emulator.auth.exchange import exchange_token
-from sb_emulator.auth.jwks import fetch_jwks_urllib
 from sb_emulator.auth.records import ApiKey, IdentityProvider, Org, TokenProvider
 from sb_emulator.auth.scopes import scopes_for_new_key
 from sb_emulator.clock import RealClock, iso_from_ms
@@ -127,6 +125,10 @@ class AdminMixin(EmulatorCore):
         self.persist([self.delete("token_providers", key)])
 
     async def exchange_token(self, form: Mapping[str, str]) -> dict[str, str]:
+        # token exchange (JSONPath mappings, JWKS over HTTP) is imported when first used
+        from sb_emulator.auth.exchange import exchange_token
+        from sb_emulator.auth.jwks import fetch_jwks_urllib
+
         return await exchange_token(
             form, find_org=self.org, find_idps=self.idps_of,
             find_token_provider=self.token_provider, find_key=self.key_record,

@@ -14,9 +14,9 @@ from sb_emulator.web.cors import cors_middleware
 from sb_emulator.web.errors import error_middleware
 from sb_emulator.web.http_api import routes as http_api_routes
 from sb_emulator.web.keys import CONFIG, EMULATOR, RECORDED_REQUESTS, SERVER_ERRORS, TOKEN_CACHE
-from sb_emulator.web.realtime import setup_realtime
 from sb_emulator.web.route_index import index_routes
 from sb_emulator.web.routes import all_routes
+from sb_emulator.web.rt_route import setup_realtime
 from sb_emulator.web.validation import request_validation_middleware
 
 # The client posts migration bodies carrying the gzipped bundle as a JSON object of bytes

@@ -1,5 +1,7 @@
 """``GET /rt``: the realtime WebSocket API (API.md §5), over the pure protocol in ``realtime/``.
 
+The route itself is in ``rt_route.py``, which imports this module on the first connection.
+
 How one connection works:
 
 * The upgrade is always accepted. A bad token, a foreign org or a missing ``state.read`` scope
@@ -25,7 +27,6 @@ import asyncio
 import contextlib
 import logging
 import time
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -51,13 +52,13 @@ from sb_emulator.realtime import (
     parse_client_message,
 )
 from sb_emulator.web.keys import EMULATOR, SERVER_ERRORS
+from sb_emulator.web.rt_route import OPEN_SOCKETS
 
 if TYPE_CHECKING:
     from sb_emulator.service import Emulator
 
 log = logging.getLogger("sb_emulator.web.realtime")
 
-PATH = "/rt"
 ORG_PARAM = "x-statebacked-org-id"
 READ_SCOPE = "state.read"
 # SPEC asks for a ping every 5 minutes and the client pings exactly that often: be generous.
@@ -65,17 +66,8 @@ IDLE_TIMEOUT_S = 15 * 60.0
 
 State = dict[str, Any]
 
-OPEN_SOCKETS: web.AppKey[weakref.WeakSet[web.WebSocketResponse]] = web.AppKey("sb_rt_sockets")
-
-
-def setup_realtime(app: web.Application) -> None:
-    """Add ``/rt`` to ``app`` and close every open socket on shutdown."""
-    app[OPEN_SOCKETS] = weakref.WeakSet()
-    app.router.add_get(PATH, realtime_handler)
-    app.on_shutdown.append(_close_sockets)
-
-
-async def realtime_handler(request: web.Request) -> web.WebSocketResponse:
+async def serve_socket(request: web.Request) -> web.WebSocketResponse:
+    """Serve one `/rt` connection until it closes."""
     ws = web.WebSocketResponse(receive_timeout=IDLE_TIMEOUT_S)
     if not ws.can_prepare(request).ok:
         # a plain GET (no upgrade headers): say what /rt wants instead of aiohttp's bare 400
@@ -108,22 +100,6 @@ def authenticate_socket(request: web.Request) -> Principal | ApiError:
         return resolve_org(principal, request.query.get(ORG_PARAM))
     except ApiError as err:
         return err
-
-
-async def close_realtime_sockets(app: web.Application, reason: str = "server restarting") -> None:
-    """Close every open `/rt` socket (going away).
-
-    The real client reconnects at once after a close and replays its subscriptions, so this
-    is also how subscribers learn that the service's state was replaced (reset, import): their
-    old service subscriptions are gone, the replayed ones read the new state.
-    """
-    sockets: weakref.WeakSet[web.WebSocketResponse] = app[OPEN_SOCKETS]
-    for ws in list(sockets):
-        await ws.close(code=WSCloseCode.GOING_AWAY, message=reason.encode()[:120])
-
-
-async def _close_sockets(app: web.Application) -> None:
-    await close_realtime_sockets(app, "sb-emulator shutting down")
 
 
 @dataclass(eq=False)

@@ -11,8 +11,8 @@ from aiohttp import web
 from sb_emulator import __version__
 from sb_emulator.errors import InvalidParameter
 from sb_emulator.web.keys import CONFIG, EMULATOR
-from sb_emulator.web.realtime import close_realtime_sockets
 from sb_emulator.web.responses import json_body, json_response, no_content
+from sb_emulator.web.rt_route import close_realtime_sockets
 
 routes = web.RouteTableDef()
 
