@@ -43,10 +43,10 @@ def _plain(node: Any, path: str, problems: list[Problem], taggable: bool) -> Any
         return {str(k): _plain(v, f"{path}.{k}", problems, taggable) for k, v in node.items()}
     if isinstance(node, list):
         return [_plain(v, f"{path}[{i}]", problems, taggable) for i, v in enumerate(node)]
-    return _scalar(node)
+    return plain_scalar(node)
 
 
-def _scalar(node: Any) -> Any:
+def plain_scalar(node: Any) -> Any:
     """ruamel's scalar subclasses (ScalarFloat, ScalarInt...) as the plain built-in types."""
     for kind in (bool, int, float, str):
         if isinstance(node, kind):

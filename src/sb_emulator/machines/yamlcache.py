@@ -25,6 +25,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from sb_emulator.machines.tags import plain_scalar
+
 # Bumped whenever the encoding below changes, so old entries are never misread.
 FORMAT = "1"
 _TAG_KEY = "\u0000tag"  # a key no YAML mapping of a valid definition holds (checked on store)
@@ -113,7 +115,7 @@ def _encode(node: Any) -> Any:
     if isinstance(node, list):
         return [_encode(item) for item in node]
     if node is None or isinstance(node, (bool, int, float, str)):
-        return _scalar(node)
+        return plain_scalar(node)
     raise _NotCacheable(type(node).__name__)
 
 
@@ -124,14 +126,6 @@ def _key(key: Any) -> str | None:
         return None
     text = str(key)
     return text if text == json.loads(json.dumps({key: 0})).popitem()[0] else None
-
-
-def _scalar(node: Any) -> Any:
-    """ruamel's scalar subclasses as the built-in types (as ``tags._scalar`` does)."""
-    for kind in (bool, int, float, str):
-        if isinstance(node, kind):
-            return kind(node)
-    return node
 
 
 def _decode(node: Any) -> Any:
