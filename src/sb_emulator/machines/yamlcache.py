@@ -89,7 +89,7 @@ def store(text: str, document: Any) -> None:
 
 def _plain(document: Any) -> str:
     """The document as the schema check sees it (``yamlload._check_schema``)."""
-    return json.dumps(document, default=str, sort_keys=False)
+    return json.dumps(document, default=str)
 
 
 class _NotCacheable(Exception):
