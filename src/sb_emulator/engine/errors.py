@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -33,6 +32,8 @@ class MachineLoopError(RuntimeError):
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
     """A "did you mean" hint for a near-miss name, or an empty string."""
+    import difflib  # only when there is a mistake to suggest a fix for
+
     close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
     return f'did you mean "{close[0]}"?' if close else ""
 

@@ -15,6 +15,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterator, Mapping
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -28,11 +29,13 @@ class SpecError(ValueError):
     """The OpenAPI document is unusable; raised at load time, never while serving."""
 
 
+@cache
 def packaged_spec_text() -> str:
-    """The text of the spec shipped inside this package."""
+    """The text of the spec shipped inside this package (read once per process)."""
     return resources.files("sb_emulator.openapi").joinpath(SPEC_FILE).read_text("utf-8")
 
 
+@cache
 def packaged_spec_path() -> Path:
     """Where the packaged spec lives on disk (for tools that want a file name)."""
     return Path(str(resources.files("sb_emulator.openapi").joinpath(SPEC_FILE)))

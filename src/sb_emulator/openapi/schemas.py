@@ -221,23 +221,28 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {"anyOf": [schema, {"type": "null"}]}
 
 
-def _schema_refs(node: Any) -> Iterator[str]:
+def _schema_refs(node: Any) -> set[str]:
     """Names of the component schemas ``node`` refers to, at any depth."""
-    if isinstance(node, Mapping):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith(SCHEMA_REF_PREFIX):
-            yield ref[len(SCHEMA_REF_PREFIX):]
-        for value in node.values():
-            yield from _schema_refs(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _schema_refs(value)
+    # A loop over dicts and lists, not a recursive generator over Mappings: parsed documents
+    # hold only dicts, and this walk covers every component schema at start-up.
+    found: set[str] = set()
+    pending = [node]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str) and ref.startswith(SCHEMA_REF_PREFIX):
+                found.add(ref[len(SCHEMA_REF_PREFIX):])
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return found
 
 
 def _self_reaching(components: Mapping[str, Any]) -> frozenset[str]:
     """Component schemas that can reach themselves through ``$ref``\\ s (they cannot be
     inlined)."""
-    edges = {name: set(_schema_refs(schema)) for name, schema in components.items()}
+    edges = {name: _schema_refs(schema) for name, schema in components.items()}
     found = set()
     for start in edges:
         seen: set[str] = set()

@@ -1,6 +1,6 @@
 """The spec compiled into one checker per operation.
 
-``OpenApiSpec.load()`` parses the packaged spec and compiles every operation once: its path
+``OpenApiSpec.load()`` parses the packaged spec and compiles each operation once: its path
 and query parameters, its request body and its responses become ready jsonschema validators
 (see ``schemas.py``), and its path template joins a route table. Per request, the web layer
 calls ``spec.match(method, path)`` and then ``operation.validate_request(...)``, which raises
@@ -203,9 +203,11 @@ class Match(NamedTuple):
 class OpenApiSpec:
     """The whole spec, parsed and compiled; build it once (``load()`` caches).
 
-    ``lazy=False`` (the default) checks and builds every schema validator now, so that a bad
-    spec fails here; ``lazy=True`` builds each on first use (see ``schemas.py``): that is how
-    the packaged spec, which the tests compile eagerly, is served.
+    ``lazy=False`` (the default) compiles every operation and builds every schema validator
+    now, so that a bad spec fails here. ``lazy=True`` compiles an operation when a request
+    first needs it, and each validator on first use (see ``schemas.py``): that is how the
+    packaged spec, which the tests compile eagerly, is served. A test session touches a
+    handful of the operations, and compiling all of them was a tenth of start-up.
     """
 
     def __init__(self, text: str, source: str = SPEC_FILE, *, lazy: bool = False,
@@ -215,36 +217,61 @@ class OpenApiSpec:
         self.document: dict[str, Any] = (
             document if document is not None else parse_document(text, source)
         )
-        compiler = SchemaCompiler(self.document)
-        self.operations: tuple[Operation, ...] = tuple(
-            _compile_operation(self.document, compiler, path, method, op)
-            for path, method, op in iter_operations(self.document)
-        )
+        self._compiler: SchemaCompiler | None = None
+        self._documented: dict[tuple[str, str], Mapping[str, Any]] = {
+            (method, path): op for path, method, op in iter_operations(self.document)
+        }
+        self._compiled: dict[tuple[str, str], Operation] = {}
+        self._id_to_route = {op["operationId"]: route for route, op in self._documented.items()}
+        self._routes = RouteTable((method, path, (method, path))
+                                  for method, path in self._documented)
         if not lazy:
             for operation in self.operations:
                 for schema in operation.schemas():
                     schema.compile()
-        self._by_id = {op.operation_id: op for op in self.operations}
-        self._routes = RouteTable((op.method, op.path, op) for op in self.operations)
 
     @classmethod
     @cache
     def load(cls) -> OpenApiSpec:
         """The spec shipped with sb-emulator (parsed once per process, from a cache of the
-        parsed document when there is one; validators built on first use)."""
+        parsed document when there is one; operations and validators built on first use)."""
         return cls(packaged_spec_text(), lazy=True, document=packaged_document())
 
     @classmethod
     def from_path(cls, path: str | Path) -> OpenApiSpec:
         return cls(Path(path).read_text("utf-8"), source=str(path))
 
+    @property
+    def operations(self) -> tuple[Operation, ...]:
+        """Every operation, in document order (compiling those not compiled yet)."""
+        return tuple(self._operation_at(route) for route in self._documented)
+
     def match(self, method: str, path: str) -> Match | None:
         """The operation serving ``method path`` and its decoded path parameters."""
         found = self._routes.match(method, path)
-        return None if found is None else Match(*found)
+        return None if found is None else Match(self._operation_at(found[0]), found[1])
 
     def operation(self, operation_id: str) -> Operation:
-        return self._by_id[operation_id]
+        return self._operation_at(self._id_to_route[operation_id])
+
+    def operation_for(self, method: str, path_template: str) -> Operation | None:
+        """The operation documented under exactly this method (any case) and path template."""
+        route = (method.lower(), path_template)
+        operation = self._compiled.get(route)  # the per-request path: one look-up
+        if operation is not None or route not in self._documented:
+            return operation
+        return self._operation_at(route)
+
+    def _operation_at(self, route: tuple[str, str]) -> Operation:
+        operation = self._compiled.get(route)
+        if operation is None:
+            if self._compiler is None:
+                self._compiler = SchemaCompiler(self.document)
+            method, path = route
+            operation = _compile_operation(self.document, self._compiler, path, method,
+                                           self._documented[route])
+            self._compiled[route] = operation
+        return operation
 
 
 def _compile_operation(document: Mapping[str, Any], compiler: SchemaCompiler, path: str,

@@ -50,16 +50,14 @@ __all__ = ["OPERATION", "ResponseValidationError", "request_validation_middlewar
 def request_validation_middleware(
     *, spec: OpenApiSpec, strict_responses: bool, on_response_problem: ProblemCallback
 ) -> Middleware:
-    by_route = {(op.method.upper(), op.path): op for op in spec.operations}
-
     def find(request: web.Request) -> tuple[Operation, dict[str, str]] | None:
         match_info = request.match_info
         resource = match_info.route.resource
         if resource is not None and match_info.http_exception is None:
             method = request.method
-            operation = by_route.get((method, resource.canonical))
+            operation = spec.operation_for(method, resource.canonical)
             if operation is None and method == "HEAD":
-                operation = by_route.get(("GET", resource.canonical))
+                operation = spec.operation_for("GET", resource.canonical)
             if operation is not None:
                 return operation, dict(match_info)
         return spec.match(request.method, request.raw_path)
