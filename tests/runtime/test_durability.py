@@ -84,6 +84,60 @@ async def test_what_happened_after_a_restart_survives_the_next_one(tmp_path: Pat
         await shutdown_emulator(emu, config)
 
 
+# The schema of data folders made before the store's tables were slimmed (rowid documents,
+# AUTOINCREMENT transitions): such folders must keep working.
+EARLIER_SCHEMA = """
+CREATE TABLE documents (collection TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+                        PRIMARY KEY (collection, key));
+CREATE TABLE transitions (seq INTEGER PRIMARY KEY AUTOINCREMENT, instance TEXT NOT NULL,
+                          value TEXT NOT NULL);
+CREATE INDEX transitions_by_instance ON transitions (instance, seq);
+"""
+
+
+async def test_a_data_folder_with_the_earlier_schema_keeps_working(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / "sb-emulator.sqlite3")
+    db.executescript(EARLIER_SCHEMA)
+    db.close()
+    config = config_for(tmp_path)
+    emu = await build_emulator(config)
+    await seed(emu)
+    before = await snapshot_of(emu)
+    await shutdown_emulator(emu, config)
+    emu = await build_emulator(config)
+    try:
+        assert await snapshot_of(emu) == before
+    finally:
+        await shutdown_emulator(emu, config)
+
+
+async def test_transitions_keep_their_order_after_an_instance_is_deleted(tmp_path: Path) -> None:
+    """Rowids may be reused once the newest rows are deleted: new ones still sort last."""
+    from sb_emulator import ids
+
+    config = config_for(tmp_path)
+    emu = await build_emulator(config)
+    await emu.create_instance(ORG, "timers", "a", None, None, USER)
+    await emu.create_instance(ORG, "timers", "b", None, None, USER)
+    await emu.send_event(ORG, "timers", "b", "arm", USER)
+    await emu.delete_instance(ORG, "timers", "b", {"dangerDataWillBeDeletedForever": True,
+        "hmacSha256OfMachineInstanceNameWithMachineNameKey": ids.hmac_confirmation("timers", "b")})
+    await emu.create_instance(ORG, "timers", "b", None, None, USER)
+    await emu.send_event(ORG, "timers", "a", "arm", USER)
+    await emu.send_event(ORG, "timers", "a", "anything", USER)
+    before = {name: await all_transitions(emu, "timers", name) for name in ("a", "b")}
+    await shutdown_emulator(emu, config)
+    emu = await build_emulator(config)
+    try:
+        after = {name: await all_transitions(emu, "timers", name) for name in ("a", "b")}
+        assert after == before
+        assert [t["event"]["type"] for t in after["a"]] == ["xstate.init", "arm", "anything"]
+    finally:
+        await shutdown_emulator(emu, config)
+
+
 async def test_without_a_data_folder_nothing_survives(tmp_path: Path) -> None:
     config = config_for(None)
     emu = await build_emulator(config)

@@ -13,20 +13,30 @@ from typing import Any
 
 from sb_emulator.store.base import COLLECTIONS, Change
 
+# Each transition writes one instance document and appends one transition row in one
+# transaction, so the schema keeps the pages a commit touches few: documents live in their
+# primary-key b-tree (WITHOUT ROWID, no separate index), and transitions take plain rowids
+# (AUTOINCREMENT would update sqlite_sequence on every append; a new rowid is still above all
+# rows present, which is all the ordering needs). Data directories made with the earlier
+# schema (rowid documents, AUTOINCREMENT) keep it and work the same.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     collection TEXT NOT NULL,
     key TEXT NOT NULL,
     value TEXT NOT NULL,
     PRIMARY KEY (collection, key)
-);
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS transitions (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq INTEGER PRIMARY KEY,
     instance TEXT NOT NULL,
     value TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS transitions_by_instance ON transitions (instance, seq);
 """
+
+# An upsert rewrites the row in place; INSERT OR REPLACE deletes it and inserts it again.
+PUT = ("INSERT INTO documents VALUES (?, ?, ?) "
+       "ON CONFLICT (collection, key) DO UPDATE SET value = excluded.value")
 
 
 class SqliteStore:
@@ -65,8 +75,7 @@ class SqliteStore:
 
     def _apply_one(self, cur: sqlite3.Cursor, change: Change) -> None:
         if change.op == "put":
-            cur.execute("INSERT OR REPLACE INTO documents VALUES (?, ?, ?)",
-                        (change.collection, change.key, json.dumps(change.value)))
+            cur.execute(PUT, (change.collection, change.key, json.dumps(change.value)))
         elif change.op == "delete":
             cur.execute("DELETE FROM documents WHERE collection = ? AND key = ?",
                         (change.collection, change.key))
