@@ -131,6 +131,21 @@ def test_authorizers(d: MachineDefinition) -> None:
     assert d.allow_write({**base, "type": "event", "authContext": {"sub": "bob"}}) is False
 
 
+@pytest.mark.parametrize(("read", "write", "verdicts"), [
+    ('"true"', "true", (True, True)),     # CEL constant, YAML boolean
+    ('"false"', "false", (False, False)),
+    ("'1 == 1'", "'\"yes\"'", (True, "yes")),  # constants, one not a boolean: check() rejects it
+])
+def test_constant_authorizers_answer_the_same_for_every_request(
+        read: str, write: str, verdicts: tuple[Any, Any]) -> None:
+    text = DOC.replace("allowRead: authContext.sub == context.owner", f"allowRead: {read}")
+    text = text.replace('allowWrite: type == "initialization" || authContext.sub == context.owner',
+                        f"allowWrite: {write}")
+    constant = load_definition_text(text, "constant.yaml")
+    for request in ({}, {"type": "event", "authContext": {"sub": "bob"}, "context": None}):
+        assert (constant.allow_read(request), constant.allow_write(request)) == verdicts
+
+
 def test_indexes_and_migration(d: MachineDefinition) -> None:
     assert d.indexes["tag"]({"tags": ["x", "y"]}) == ["x", "y"]
     assert d.indexes["owner"]({"owner": "zoe"}) == "zoe"

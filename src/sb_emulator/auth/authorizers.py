@@ -81,17 +81,18 @@ def check(
         raise RejectedByMachineAuthorizer(
             f"{_who(which, machine)} raised {type(e).__name__}: {e} — {_situation(request)}"
         ) from e
+    if verdict is True:
+        return
     if inspect.iscoroutine(verdict):
         verdict.close()  # never awaited on purpose: authorizers must answer synchronously
         raise RejectedByMachineAuthorizer(
             f"{_who(which, machine)} returned a coroutine; authorizers must be synchronous "
             f"and return true — {_situation(request)}"
         )
-    if verdict is not True:
-        raise RejectedByMachineAuthorizer(
-            f"{_who(which, machine)} returned {_shown(verdict)} (only true allows) — "
-            f"{_situation(request)}"
-        )
+    raise RejectedByMachineAuthorizer(
+        f"{_who(which, machine)} returned {_shown(verdict)} (only true allows) — "
+        f"{_situation(request)}"
+    )
 
 
 def _who(which: str, machine: str | None) -> str:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import jwt
 
+from sb_emulator import jsontext
 from sb_emulator.auth.records import ApiKey
 from sb_emulator.auth.scopes import ALL_SCOPES
 from sb_emulator.errors import Unauthenticated
@@ -107,7 +107,7 @@ def hs256_jwt(header: Mapping[str, Any], claims: Mapping[str, Any], key: bytes) 
 
 def js_json(value: Any) -> bytes:
     """UTF-8 of ``JSON.stringify(value)`` for JSON-like values (ints, strings, dicts, lists)."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return jsontext.compact(value).encode("utf-8")
 
 
 def verify_bearer(

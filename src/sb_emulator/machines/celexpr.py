@@ -75,6 +75,11 @@ class CelExpr:
                 self._constant = value
 
     @property
+    def is_constant(self) -> bool:
+        """True when the expression names no variable and its value, a scalar, is known."""
+        return self._constant is not _NOT_CONSTANT
+
+    @property
     def names(self) -> tuple[str, ...]:
         """The variables the expression names (those it is handed)."""
         return self._names

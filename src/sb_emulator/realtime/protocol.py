@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from sb_emulator import jsontext
 from sb_emulator.errors import ApiError
 
 SUBSCRIBE: Final = "subscribe-to-instance"
@@ -159,4 +160,4 @@ def error_from_protocol_error(err: ProtocolError) -> dict[str, Any] | None:
 
 def encode(message: Mapping[str, Any]) -> str:
     """A server frame as the JSON text sent on the socket."""
-    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+    return jsontext.compact(message)

@@ -16,6 +16,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sb_emulator import jsontext
 from sb_emulator.auth.authorizers import check, event_request
 from sb_emulator.clock import RealClock, iso_from_ms
 from sb_emulator.engine import (
@@ -175,7 +176,7 @@ class RuntimeMixin(EmulatorCore):
         self.publish(inst)
 
     def check_context_size(self, inst: Instance, context: Any) -> None:
-        text = json.dumps(context, separators=(",", ":"), ensure_ascii=False, default=str)
+        text = jsontext.compact_lenient(context)
         size = len(text.encode("utf-8"))
         if size > self.settings.max_context_bytes:
             raise ContextTooLarge(

@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 from multidict import CIMultiDict
 
+from sb_emulator import jsontext
 from sb_emulator.errors import BadRequest
 from sb_emulator.web.keys import EMULATOR
 
@@ -96,7 +97,7 @@ def mapped_response(status: int, headers: Mapping[str, str], body: Any) -> web.R
         payload = bytes(body)
         out_headers.setdefault("content-type", "application/octet-stream")
     else:
-        payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        payload = jsontext.compact(body).encode("utf-8")
         out_headers.setdefault("content-type", "application/json")
     # aiohttp computes these itself; a mapper's stale values would corrupt the response
     for computed in ("content-length", "transfer-encoding"):

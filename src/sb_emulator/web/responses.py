@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
+from sb_emulator import jsontext
 from sb_emulator.errors import BadRequest, InvalidParameter
 from sb_emulator.web.keys import BODY
 
@@ -16,7 +17,7 @@ def json_response(body: Any, status: int = 200) -> web.Response:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return jsontext.compact(value)
 
 
 def no_content() -> web.Response:
