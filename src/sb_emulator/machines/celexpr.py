@@ -29,6 +29,7 @@ from typing import Any
 
 from sb_emulator.engine.errors import did_you_mean
 from sb_emulator.machines.celimport import cel
+from sb_emulator.machines.celorder import InputOrders, KeyOrders, literal_key_orders, ordered
 
 
 class CelError(ValueError):
@@ -54,7 +55,7 @@ class CelExpr:
     is evaluated once, here.
     """
 
-    __slots__ = ("_constant", "_names", "program", "source")
+    __slots__ = ("_constant", "_names", "key_orders", "program", "source")
 
     def __init__(self, source: str, allowed: Iterable[str]) -> None:
         self.source = source
@@ -65,6 +66,7 @@ class CelExpr:
         used = self.program.variables()
         _check_variables(source, used, set(allowed))
         self._names = tuple(sorted(set(used)))
+        self.key_orders = literal_key_orders(source)  # see celorder: cel's maps have none
         self._constant: Any = _NOT_CONSTANT
         if not used:
             try:
@@ -94,7 +96,7 @@ class CelExpr:
 
     def _run(self, variables: dict[str, Any]) -> Any:
         try:
-            return to_plain(self.program.execute(variables))
+            return to_plain(self.program.execute(variables), self.key_orders, variables)
         except _EVAL_ERRORS as err:
             raise CelEvalError(f"CEL expression {quote(self.source)} failed: "
                                f"{_eval_reason(err)}") from err
@@ -126,12 +128,12 @@ class CelGroup:
         self._names = tuple(sorted({name for m in self.members for name in m.names}))
 
     def evaluate(self, variables: Mapping[str, Any]) -> list[Any]:
+        handed = {name: variables[name] for name in self._names if name in variables}
         try:
-            values = self.program.execute({name: variables[name] for name in self._names
-                                           if name in variables})
+            values = self.program.execute(handed)
         except _EVAL_ERRORS:
             return [m.evaluate(variables) for m in self.members]
-        return [to_plain(v) for v in values]
+        return [to_plain(v, m.key_orders, handed) for m, v in zip(self.members, values, strict=True)]
 
 
 def quote(text: str) -> str:
@@ -201,15 +203,26 @@ def _eval_reason(err: Exception) -> str:
     return str(err).split(". ", 1)[0]
 
 
-def to_plain(value: Any) -> Any:
+def to_plain(value: Any, key_orders: KeyOrders | None = None,
+             variables: Mapping[str, Any] | None = None) -> Any:
     """CEL results as JSON-ready Python values: int stays int and double stays float; the
-    types JSON lacks become strings (timestamps RFC 3339, durations "90s", bytes base64)."""
-    if value is None or isinstance(value, (bool, int, float, str)):
+    types JSON lacks become strings (timestamps RFC 3339, durations "90s", bytes base64).
+    Maps get a stable key order (``celorder``): that of the literal in the expression with
+    the same keys (``key_orders``), else of such a map among ``variables``, else sorted."""
+    if value is None or isinstance(value, _SCALARS):
+        return value
+    inputs = InputOrders(variables) if variables is not None else None
+    return _plain(value, key_orders or {}, inputs)
+
+
+def _plain(value: Any, key_orders: KeyOrders, inputs: InputOrders | None) -> Any:
+    if value is None or isinstance(value, _SCALARS):
         return value
     if isinstance(value, dict):
-        return {str(k): to_plain(v) for k, v in value.items()}
+        return ordered({str(k): _plain(v, key_orders, inputs) for k, v in value.items()},
+                       key_orders, inputs)
     if isinstance(value, (list, tuple)):
-        return [to_plain(v) for v in value]
+        return [_plain(v, key_orders, inputs) for v in value]
     if isinstance(value, datetime):
         return value.isoformat().replace("+00:00", "Z")
     if isinstance(value, timedelta):
