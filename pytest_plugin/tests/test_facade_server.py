@@ -35,6 +35,46 @@ def test_a_broken_definition_stops_start_up_with_its_cause(tmp_path: Path) -> No
     assert not server.is_running
 
 
+def test_start_up_objects_are_frozen_while_serving_and_the_collector_left_as_found() -> None:
+    import gc
+
+    gc.unfreeze()  # a session-wide server of this worker may have frozen: only a cost to undo
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            with EmulatorServer(emulator_config(machines=(str(HERE / "machines"),))) as server:
+                assert gc.isenabled() is enabled
+                assert gc.get_freeze_count() > 10_000  # the server stack, skipped by gc
+                assert server.client().list_machines()
+            assert gc.get_freeze_count() == 0
+        finally:
+            gc.enable()
+
+
+def test_a_process_that_froze_objects_itself_keeps_its_freeze() -> None:
+    import gc
+
+    gc.freeze()
+    frozen = gc.get_freeze_count()
+    try:
+        with EmulatorServer(emulator_config(machines=(str(HERE / "machines"),))):
+            assert gc.get_freeze_count() == frozen
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+
+
+def test_a_failed_start_unfreezes(tmp_path: Path) -> None:
+    import gc
+
+    gc.unfreeze()  # as above
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("name: broken\nmachine:\n  initial: nowhere\n  states: {}\n")
+    with pytest.raises(RuntimeError, match="failed to start"):
+        EmulatorServer(emulator_config(machines=(str(broken),))).start()
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+
+
 def test_reset_clock_and_run_time_loading() -> None:
     with EmulatorServer() as server:
         client = server.client()

@@ -12,10 +12,12 @@ aiohttp and the server stack are imported in ``start()``, not here.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import json
 import threading
 import traceback
-from collections.abc import Coroutine, Iterable
+from collections.abc import Coroutine, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -139,6 +141,7 @@ class EmulatorServer:
         self._stop: asyncio.Event | None = None
         self._failure: BaseException | None = None
         self._port = 0
+        self._froze = False
 
     # -- lifecycle
 
@@ -171,19 +174,27 @@ class EmulatorServer:
         self._thread = threading.Thread(
             target=self._run_thread, args=(ready,), name="sb-emulator", daemon=True
         )
-        self._thread.start()
-        ready.wait()
+        with _collector_paused() as self._froze:
+            self._thread.start()
+            ready.wait()
         if self._failure is not None:
             self._thread.join()
+            self._unfreeze()
             failure, self._failure = self._failure, None
             raise RuntimeError("sb-emulator failed to start") from failure
         return self
+
+    def _unfreeze(self) -> None:
+        if self._froze:  # see _collector_paused
+            gc.unfreeze()
+            self._froze = False
 
     def stop(self) -> None:
         if self._thread is None or self._loop is None or self._stop is None:
             return
         self._loop.call_soon_threadsafe(self._stop.set)
         self._thread.join()
+        self._unfreeze()
         self._thread, self._app = None, None
         if self._failure is not None:
             failure, self._failure = self._failure, None
@@ -336,6 +347,30 @@ class EmulatorServer:
 
 
 Target = EmulatorServer | RemoteTarget
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[bool]:
+    """Python's cyclic garbage collector paused while the server starts (this thread only
+    waits); yields whether what was built is then frozen (``gc.freeze``).
+
+    Start-up imports aiohttp and the server stack and compiles the machines: some fifty
+    thousand new objects, which kept the collector busy scanning them (over a hundred
+    collections, 13-17 ms of a ~240 ms start-up). Just pausing it does not help: its first
+    collections afterwards scan them all. So they are frozen, as long-lived servers do: the
+    collector skips them (reference counting still frees them) until ``stop()`` unfreezes
+    them. A process that froze objects itself is left to manage its own: nothing is frozen.
+    """
+    was_enabled = gc.isenabled()
+    freezes = gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        yield freezes
+    finally:
+        if freezes:
+            gc.freeze()
+        if was_enabled:
+            gc.enable()
 
 
 async def _record_request(request: web.Request, response: web.StreamResponse) -> None:
