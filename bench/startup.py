@@ -46,6 +46,9 @@ print(time.perf_counter() - t0)
 """
 
 
+ROUNDS = 9  # medians of nine: single runs of either swing by a third on a noisy machine
+
+
 def _python(code: str) -> float:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -78,7 +81,7 @@ async def _reset_times(instances: int, rounds: int) -> tuple[float, float]:
 def run() -> list[Row]:
     _python(STARTUP), _python(BASELINE)  # untimed: writes the bytecode caches
     ours_runs, bare_runs = [], []
-    for _ in range(5):  # interleaved, so that a busy moment hits both
+    for _ in range(ROUNDS):  # interleaved, so that a busy moment hits both
         ours_runs.append(_python(STARTUP))
         bare_runs.append(_python(BASELINE))
     ours, bare = median(ours_runs), median(bare_runs)
