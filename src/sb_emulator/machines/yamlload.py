@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Callable
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 
 @cache
 def definition_schema() -> dict[str, Any]:
-    text = resources.files("sb_emulator.schemas").joinpath("definition.schema.json").read_text()
+    # package data sits beside the code; no importlib.resources (see openapi.loader)
+    text = (Path(__file__).parents[1] / "schemas" / "definition.schema.json").read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 

@@ -16,7 +16,6 @@ import re
 import tempfile
 from collections.abc import Iterator, Mapping
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +31,17 @@ class SpecError(ValueError):
 @cache
 def packaged_spec_text() -> str:
     """The text of the spec shipped inside this package (read once per process)."""
-    return resources.files("sb_emulator.openapi").joinpath(SPEC_FILE).read_text("utf-8")
+    return packaged_spec_path().read_text("utf-8")
 
 
 @cache
 def packaged_spec_path() -> Path:
-    """Where the packaged spec lives on disk (for tools that want a file name)."""
-    return Path(str(resources.files("sb_emulator.openapi").joinpath(SPEC_FILE)))
+    """Where the packaged spec lives on disk (for tools that want a file name).
+
+    Beside this module, as package data always is in an installed package; found without
+    ``importlib.resources``, whose import alone took 1.5 ms of every start-up.
+    """
+    return Path(__file__).with_name(SPEC_FILE)
 
 
 def packaged_document() -> dict[str, Any]:
