@@ -103,16 +103,21 @@ class RuntimeMixin(EmulatorCore):
                       event_request(inst.name, inst.snapshot.value, inst.snapshot.context, ev,
                                     auth_context), which="allowWrite", machine=inst.machine)
             settling = Settling()
-            upgraded = await self.apply_pending_upgrade(inst)
-            if upgraded:
-                self.persist(upgraded)
+            # (each of these awaits is skipped when it has nothing to do: this is the path of
+            # every event, and a call of a coroutine function costs even when it returns at once)
+            if inst.desired_version:
+                upgraded = await self.apply_pending_upgrade(inst)
+                if upgraded:
+                    self.persist(upgraded)
             for error_event in list(inst.pending_errors):
                 inst.pending_errors.remove(error_event)
                 await self._step(inst, error_event, settling, outbox)
             await self._step(inst, ev, settling, outbox, delayed_id=delayed_id)
-            await self._settle(inst, settling, outbox)
+            if settling.tasks:
+                await self._settle(inst, settling, outbox)
             state = inst.wire_state()
-        await self.dispatch_outbox(outbox)
+        if outbox.items:
+            await self.dispatch_outbox(outbox)
         return state
 
     async def start_instance(self, inst: Instance, effects: tuple[Effect, ...],
