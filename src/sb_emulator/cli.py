@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import signal
 import sys
@@ -125,6 +126,10 @@ async def serve(config: EmulatorConfig) -> int:
     site = web.TCPSite(runner, config.host, config.port)
     await site.start()
     port = _bound_port(site, config.port)
+    # What start-up built (the server stack, the machines, a data folder's instances) lives
+    # as long as the process: frozen, the collector skips it, and a full collection under
+    # load no longer rescans some 60,000 objects (60-90 ms pauses, seen in the p99 latency).
+    gc.freeze()
     _print_banner(config, port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
