@@ -170,6 +170,19 @@ def test_lazy_specs_report_bad_schemas_on_first_use() -> None:
         spec.operation("x").validate_response(200, {})
 
 
+def test_lazy_specs_compile_each_operation_when_it_is_first_needed() -> None:
+    broken = {"get": {"operationId": "broken", "responses": {"404": {"description": "no"}}}}
+    document = _document({"/x": _get("x", {"type": "integer"}), "/broken": broken})
+    assert "GET /broken: no success response" in _load_error(document)  # eager: at load
+    spec = OpenApiSpec(json.dumps(document), source="test.yaml", lazy=True)
+    found = spec.match("GET", "/x")
+    assert found is not None and found.operation.operation_id == "x"
+    assert spec.operation_for("GET", "/x") is found.operation  # compiled once, then kept
+    assert spec.operation_for("POST", "/x") is None
+    with pytest.raises(SpecError, match="GET /broken: no success response"):
+        spec.operation("broken")
+
+
 def test_the_parsed_spec_cache_matches_the_yaml_and_survives_damage(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     spec_file = tmp_path / "sb-emulator.openapi.yaml"
