@@ -85,7 +85,7 @@ def run() -> list[Row]:
         ours_runs.append(_python(STARTUP))
         bare_runs.append(_python(BASELINE))
     ours, bare = median(ours_runs), median(bare_runs)
-    full, empty = asyncio.run(_reset_times(1000, 5))
+    full, empty = asyncio.run(_reset_times(1000, ROUNDS))
     return [
         Row("plugin start-up to first response", ms(ours), f"{ms(bare)} (bare aiohttp app)",
             f"{ours / bare:.2f}x", "< 300 ms"),
