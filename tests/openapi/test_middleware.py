@@ -123,6 +123,15 @@ async def test_malformed_json_is_a_400(client: TestClient[Any, Any]) -> None:
     assert (await res.json())["parameter"] == "body"
 
 
+@pytest.mark.parametrize("text", [b'{"event": NaN}', b'{"event": Infinity}', b'{"event": 1e400}'])
+async def test_what_json_parse_refuses_is_a_400(client: TestClient[Any, Any], text: bytes) -> None:
+    # the real service parses with JSON.parse: NaN and Infinity are not JSON
+    res = await client.post("/machines/m/i/i1/events", data=text,
+                            headers={"content-type": "application/json"})
+    assert res.status == 400
+    assert (await res.json())["parameter"] == "body"
+
+
 async def test_token_exchange_form_is_validated_and_still_readable(
     client: TestClient[Any, Any]
 ) -> None:

@@ -25,6 +25,13 @@ async def test_create_returns_state_and_merges_context(api: Any, token: Any) -> 
     assert (await admin.json())["context"] == {"count": 0, "owner": "alice", "public": {"count": 0}}
 
 
+async def test_answers_are_compact_utf8_json(api: Any, token: Any) -> None:
+    res = await _create(api, token("alice"), context={"owner": "alice", "note": "grüß"})
+    assert res.headers["content-type"] == "application/json; charset=utf-8"
+    admin = await api.get("/machines/counter/i/i1/admin", headers=bearer(token()))
+    assert '"note":"grüß"' in (await admin.read()).decode("utf-8")
+
+
 async def test_create_twice_is_409(api: Any, token: Any) -> None:
     await _create(api, token("alice"), context={"owner": "alice"})
     res = await _create(api, token("alice"), context={"owner": "alice"})

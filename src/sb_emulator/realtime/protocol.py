@@ -17,7 +17,6 @@ Pure: no aiohttp, no asyncio, no service. The rules it keeps:
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -80,7 +79,7 @@ class ProtocolError(ValueError):
 def parse_client_message(data: str | bytes) -> ClientMessage:
     """Decode one client frame; raise :class:`ProtocolError` when it is not a valid message."""
     try:
-        frame = json.loads(data)
+        frame = jsontext.decode(data)
     except (ValueError, UnicodeDecodeError) as err:
         raise ProtocolError(f"frame is not JSON: {err}", request_id=None) from err
     if not isinstance(frame, dict):
@@ -160,4 +159,4 @@ def error_from_protocol_error(err: ProtocolError) -> dict[str, Any] | None:
 
 def encode(message: Mapping[str, Any]) -> str:
     """A server frame as the JSON text sent on the socket."""
-    return jsontext.compact(message)
+    return jsontext.encode(message).decode("utf-8")

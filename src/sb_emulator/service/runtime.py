@@ -181,8 +181,7 @@ class RuntimeMixin(EmulatorCore):
         self.publish(inst)
 
     def check_context_size(self, inst: Instance, context: Any) -> None:
-        text = jsontext.compact_lenient(context)
-        size = len(text.encode("utf-8"))
+        size = jsontext.size(context)
         if size > self.settings.max_context_bytes:
             raise ContextTooLarge(
                 f"the transition would make the context of {inst.name!r} {size} bytes; the "

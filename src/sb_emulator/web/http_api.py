@@ -9,7 +9,6 @@ authenticates the raw request itself, so this route carries no ``requires`` decl
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
@@ -74,7 +73,7 @@ async def _parsed_body(request: web.Request) -> Any:
     mime = request.content_type.lower()
     if mime == "application/json" or mime.endswith("+json"):
         try:
-            return json.loads(raw)
+            return jsontext.decode(raw)
         except ValueError as err:
             raise BadRequest(f"request body is not valid JSON: {err}") from err
     text = raw.decode(request.charset or "utf-8", errors="replace")
@@ -97,7 +96,7 @@ def mapped_response(status: int, headers: Mapping[str, str], body: Any) -> web.R
         payload = bytes(body)
         out_headers.setdefault("content-type", "application/octet-stream")
     else:
-        payload = jsontext.compact(body).encode("utf-8")
+        payload = jsontext.encode(body)
         out_headers.setdefault("content-type", "application/json")
     # aiohttp computes these itself; a mapper's stale values would corrupt the response
     for computed in ("content-length", "transfer-encoding"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aiohttp import web
@@ -13,11 +12,8 @@ from sb_emulator.web.keys import BODY
 
 
 def json_response(body: Any, status: int = 200) -> web.Response:
-    return web.json_response(body, status=status, dumps=_dumps)
-
-
-def _dumps(value: Any) -> str:
-    return jsontext.compact(value)
+    return web.Response(body=jsontext.encode(body), status=status,
+                        content_type="application/json", charset="utf-8")
 
 
 def no_content() -> web.Response:
@@ -43,7 +39,7 @@ async def json_body(request: web.Request) -> dict[str, Any]:
         if not raw.strip():
             return {}
         try:
-            body = json.loads(raw)
+            body = jsontext.decode(raw)
         except ValueError as err:
             raise BadRequest(f"request body is not valid JSON: {err}") from err
     if body is None:

@@ -26,13 +26,13 @@ after authentication (so a missing token is a 401 before any 400).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
+from sb_emulator import jsontext
 from sb_emulator.errors import BadRequest, InvalidParameter
 from sb_emulator.openapi import OpenApiSpec, Operation, ResponseValidationError
 from sb_emulator.web.keys import BODY
@@ -108,7 +108,7 @@ async def _json_body(request: web.Request) -> Any:
     if not raw.strip():
         return {}
     try:
-        return json.loads(raw)
+        return jsontext.decode(raw)
     except (ValueError, UnicodeDecodeError) as err:
         raise BadRequest(f"request body is not valid JSON: {err}", parameter="body") from err
 
@@ -139,6 +139,6 @@ def _response_json(response: web.Response) -> tuple[Any, str | None]:
     if content_type != "application/json":
         return raw, content_type
     try:
-        return json.loads(raw), content_type
+        return jsontext.decode(raw), content_type
     except ValueError:
         return raw.decode("utf-8", "replace"), content_type
