@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sb_emulator.engine.errors import did_you_mean
+from sb_emulator.machines.celfields import fields_read, narrowed
 from sb_emulator.machines.celimport import cel
 from sb_emulator.machines.celorder import InputOrders, KeyOrders, literal_key_orders, ordered
 
@@ -51,11 +52,12 @@ class CelExpr:
 
     Handing a value to cel converts it to Rust values, which costs as much as running the
     program for a sizeable context: so only the variables the expression names are handed
-    over, and an expression naming none whose value is a scalar (an authorizer's ``true``)
-    is evaluated once, here.
+    over, cut down to the fields it selects when it only selects fields (``celfields``), and
+    an expression naming none whose value is a scalar (an authorizer's ``true``) is
+    evaluated once, here.
     """
 
-    __slots__ = ("_constant", "_names", "key_orders", "program", "source")
+    __slots__ = ("_constant", "_fields", "_names", "key_orders", "program", "source")
 
     def __init__(self, source: str, allowed: Iterable[str]) -> None:
         self.source = source
@@ -66,6 +68,7 @@ class CelExpr:
         used = self.program.variables()
         _check_variables(source, used, set(allowed))
         self._names = tuple(sorted(set(used)))
+        self._fields = fields_read(source, self._names)  # see celfields: less to convert
         self.key_orders = literal_key_orders(source)  # see celorder: cel's maps have none
         self._constant: Any = _NOT_CONSTANT
         if not used:
@@ -92,7 +95,7 @@ class CelExpr:
     def evaluate(self, variables: Mapping[str, Any]) -> Any:
         if self._constant is not _NOT_CONSTANT:
             return self._constant
-        return self._run({name: variables[name] for name in self._names if name in variables})
+        return self._run(narrowed(variables, self._names, self._fields))
 
     def _run(self, variables: dict[str, Any]) -> Any:
         try:
@@ -115,7 +118,7 @@ class CelGroup:
     names the expression (and so the key) that failed, exactly as separate calls would.
     """
 
-    __slots__ = ("_names", "members", "program")
+    __slots__ = ("_fields", "_names", "members", "program")
 
     def __init__(self, members: Sequence[CelExpr]) -> None:
         self.members = tuple(members)
@@ -126,9 +129,10 @@ class CelGroup:
         except ValueError as err:  # each member compiled alone, so this should not happen
             raise CelError(describe_syntax_error(source, str(err))) from err
         self._names = tuple(sorted({name for m in self.members for name in m.names}))
+        self._fields = fields_read(source, self._names)
 
     def evaluate(self, variables: Mapping[str, Any]) -> list[Any]:
-        handed = {name: variables[name] for name in self._names if name in variables}
+        handed = narrowed(variables, self._names, self._fields)
         try:
             values = self.program.execute(handed)
         except _EVAL_ERRORS:
