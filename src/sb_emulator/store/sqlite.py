@@ -6,11 +6,11 @@ acknowledged transition survives a crash of the emulator.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from pathlib import Path
 from typing import Any
 
+from sb_emulator import jsontext
 from sb_emulator.store.base import COLLECTIONS, Change
 
 # Each transition writes one instance document and appends one transition row in one
@@ -39,6 +39,11 @@ PUT = ("INSERT INTO documents VALUES (?, ?, ?) "
        "ON CONFLICT (collection, key) DO UPDATE SET value = excluded.value")
 
 
+def _text(value: Any) -> str:
+    """A document as stored: compact JSON text (an instance's, on every transition)."""
+    return jsontext.encode(value).decode("utf-8")
+
+
 class SqliteStore:
     durable = True
 
@@ -52,11 +57,11 @@ class SqliteStore:
     def load(self) -> dict[str, dict[str, Any]]:
         state: dict[str, dict[str, Any]] = {name: {} for name in COLLECTIONS}
         for collection, key, value in self.db.execute("SELECT collection, key, value FROM documents"):
-            state.setdefault(collection, {})[key] = json.loads(value)
+            state.setdefault(collection, {})[key] = jsontext.decode(value)
         transitions: dict[str, Any] = {}
         for instance, value in self.db.execute(
                 "SELECT instance, value FROM transitions ORDER BY seq"):
-            transitions.setdefault(instance, []).append(json.loads(value))
+            transitions.setdefault(instance, []).append(jsontext.decode(value))
         state["transitions"] = transitions
         return state
 
@@ -75,13 +80,13 @@ class SqliteStore:
 
     def _apply_one(self, cur: sqlite3.Cursor, change: Change) -> None:
         if change.op == "put":
-            cur.execute(PUT, (change.collection, change.key, json.dumps(change.value)))
+            cur.execute(PUT, (change.collection, change.key, _text(change.value)))
         elif change.op == "delete":
             cur.execute("DELETE FROM documents WHERE collection = ? AND key = ?",
                         (change.collection, change.key))
         elif change.op == "append":
             cur.execute("INSERT INTO transitions (instance, value) VALUES (?, ?)",
-                        (change.key, json.dumps(change.value)))
+                        (change.key, _text(change.value)))
         elif change.op == "delete_transitions":
             cur.execute("DELETE FROM transitions WHERE instance = ?", (change.key,))
 
@@ -95,10 +100,10 @@ class SqliteStore:
                 if collection == "transitions":
                     for instance, items in docs.items():
                         cur.executemany("INSERT INTO transitions (instance, value) VALUES (?, ?)",
-                                        [(instance, json.dumps(v)) for v in items])
+                                        [(instance, _text(v)) for v in items])
                     continue
                 cur.executemany("INSERT INTO documents VALUES (?, ?, ?)",
-                                [(collection, k, json.dumps(v)) for k, v in docs.items()])
+                                [(collection, k, _text(v)) for k, v in docs.items()])
             cur.execute("COMMIT")
         except BaseException:
             cur.execute("ROLLBACK")
