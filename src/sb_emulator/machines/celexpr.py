@@ -213,20 +213,33 @@ def to_plain(value: Any, key_orders: KeyOrders | None = None,
     types JSON lacks become strings (timestamps RFC 3339, durations "90s", bytes base64).
     Maps get a stable key order (``celorder``): that of the literal in the expression with
     the same keys (``key_orders``), else of such a map among ``variables``, else sorted."""
-    if value is None or isinstance(value, _SCALARS):
+    if type(value) in _PLAIN:
         return value
     inputs = InputOrders(variables) if variables is not None else None
     return _plain(value, key_orders or {}, inputs)
 
 
+# Exact types, looked up in a set: this runs for every value of every result (per event).
+_PLAIN = frozenset({bool, int, float, str, type(None)})
+
+
 def _plain(value: Any, key_orders: KeyOrders, inputs: InputOrders | None) -> Any:
-    if value is None or isinstance(value, _SCALARS):
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        out = {k if type(k) is str else str(k):
+               v if type(v) in _PLAIN else _plain(v, key_orders, inputs)
+               for k, v in value.items()}
+        return out if len(out) < 2 else ordered(out, key_orders, inputs)
+    if kind is list or kind is tuple:
+        return [v if type(v) in _PLAIN else _plain(v, key_orders, inputs) for v in value]
+    if isinstance(value, _SCALARS):  # subclasses of the plain types
         return value
     if isinstance(value, dict):
-        return ordered({str(k): _plain(v, key_orders, inputs) for k, v in value.items()},
-                       key_orders, inputs)
+        return _plain(dict(value), key_orders, inputs)
     if isinstance(value, (list, tuple)):
-        return [_plain(v, key_orders, inputs) for v in value]
+        return _plain(list(value), key_orders, inputs)
     if isinstance(value, datetime):
         return value.isoformat().replace("+00:00", "Z")
     if isinstance(value, timedelta):
