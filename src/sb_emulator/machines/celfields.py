@@ -8,41 +8,30 @@ expression is handed a map of just those fields; a missing field stays missing, 
 and "no such key" errors come out as before. Any other use of the variable (``context`` on
 its own, ``context[key]``, a macro such as ``context.all(...)``) hands over all of it.
 
-The source has compiled already, so it is well formed; string literals and comments are
-skipped.
+Read from the source's tokens (``celtokens``): string literals and comments do not count.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from sb_emulator.machines.celtokens import Token, tokens
+
 Fields = dict[str, tuple[str, ...]]  # variable -> the fields read (variables read whole: absent)
-
-_TOKEN = re.compile(
-    r"""(?P<string>[rRbB]{0,2}(?:'''.*?'''|\"\"\".*?\"\"\"|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"))"""
-    r"|(?P<comment>//[^\n]*)"
-    r"|(?P<ident>[A-Za-z_][A-Za-z0-9_]*)"
-    r"|(?P<space>\s+)"
-    r"|(?P<other>.)",
-    re.S,
-)
-
 
 def fields_read(source: str, variables: Iterable[str]) -> Fields:
     """For each of ``variables`` used only through field selections: the fields selected."""
-    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(source)
-              if m.lastgroup not in ("space", "comment")]
+    found_tokens = tokens(source)
     wanted = set(variables)
     found: dict[str, list[str]] = {}
     whole: set[str] = set()
-    for i, (kind, text) in enumerate(tokens):
+    for i, (kind, text) in enumerate(found_tokens):
         if kind != "ident" or text not in wanted:
             continue
-        if i > 0 and tokens[i - 1][1] == ".":
+        if i > 0 and found_tokens[i - 1][1] == ".":
             continue  # a field that happens to share the name (event.context)
-        selected = _selected_field(tokens, i)
+        selected = _selected_field(found_tokens, i)
         if selected is None:
             whole.add(text)
         else:
@@ -51,7 +40,7 @@ def fields_read(source: str, variables: Iterable[str]) -> Fields:
             if name not in whole}
 
 
-def _selected_field(tokens: list[tuple[str | None, str]], at: int) -> str | None:
+def _selected_field(tokens: list[Token], at: int) -> str | None:
     """``var.field`` not followed by a call: the field; anything else: None."""
     if at + 2 >= len(tokens):
         return None
