@@ -100,7 +100,7 @@ def _not_a_plain_key(frame: _Frame) -> None:
 
 
 def _decode(literal: str) -> str | None:
-    try:  # compile + execute: cel.evaluate's first call sets up for ~1 ms
+    try:
         value = cel.compile(literal).execute({})
     except (ValueError, RuntimeError, TypeError):
         return None
