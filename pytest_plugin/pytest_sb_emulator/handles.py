@@ -13,6 +13,7 @@ from typing import Any, TypeVar, overload
 
 import pytest
 
+from pytest_sb_emulator.definitions import check_exist, load_cleanly, resolve_path
 from sb_emulator.testing import Client, NotAvailable, RecordedRequest, Target
 
 T = TypeVar("T")
@@ -28,7 +29,8 @@ def emulator_only(action: Callable[[], T]) -> T:
 
 
 class TokenFactory:
-    """``sb_token(sub="u1", role="x")`` mints an admin-key token; see also the methods."""
+    """``sb_token(sub="u1", role="x")`` mints an admin-key token, shaped as
+    ``sb-emulator token --sub u1 --claims '{"role": "x"}'`` mints it; see also the methods."""
 
     def __init__(self, target: Target):
         self._target = target
@@ -105,6 +107,12 @@ class EmulatorHandle:
         return self.target.url
 
     @property
+    def org_id(self) -> str:
+        """The org the tokens are for (``/http-api/{org_id}/...``); ``""`` in contract mode
+        without ``--sb-org-id``."""
+        return self.target.org_id
+
+    @property
     def contract_mode(self) -> bool:
         return not self.target.is_emulator
 
@@ -119,13 +127,10 @@ class EmulatorHandle:
 
     def load(self, *paths: str | Path) -> list[str]:
         """Register machine definitions now (relative paths: from the test file's folder)."""
+        origin = "sb_emulator.load()"
         resolved = [resolve_path(p, self._base_dir) for p in paths]
-        return emulator_only(lambda: self.target.load_machines(resolved))
-
-
-def resolve_path(path: str | Path, base_dir: Path) -> Path:
-    candidate = Path(path)
-    if candidate.is_absolute():
-        return candidate
-    beside = base_dir / candidate
-    return beside if beside.exists() else candidate.resolve()
+        if self.target.is_emulator:  # (a deployment skips the test below instead)
+            check_exist(resolved, origin, f"the test file's folder, {self._base_dir}")
+        return emulator_only(
+            lambda: load_cleanly(origin, lambda: self.target.load_machines(resolved))
+        )

@@ -6,8 +6,8 @@ caused them. With ``--sb-target URL`` the same fixtures point at a deployment in
 (contract mode) and what only an emulator can do skips with a clear reason.
 
 Fixtures: ``sb_emulator_config``, ``sb_emulator_machines``, ``sb_emulator_server`` (session);
-``sb_emulator``, ``sb_client``, ``sb_token``, ``sb_clock``, ``sb_requests`` (per test).
-Marker: ``@pytest.mark.sb_machines("path.yaml", ...)``.
+``sb_emulator``, ``sb_client``, ``sb_token``, ``sb_clock``, ``sb_requests``, ``sb_unique``,
+``sb_slug`` (per test). Marker: ``@pytest.mark.sb_machines("path.yaml", ...)``.
 """
 
 from __future__ import annotations
@@ -19,14 +19,23 @@ from pathlib import Path
 
 import pytest
 
+from pytest_sb_emulator.definitions import (
+    INI,
+    MARKER,
+    OPTION,
+    check_exist,
+    load_cleanly,
+    resolve_path,
+    start_cleanly,
+)
 from pytest_sb_emulator.handles import (
     CONTRACT_MODE_SKIP,
     ClockHandle,
     EmulatorHandle,
     RecordedRequests,
     TokenFactory,
-    resolve_path,
 )
+from pytest_sb_emulator.unique import UniqueNames
 from sb_emulator.config import EmulatorConfig
 from sb_emulator.testing import (
     Client,
@@ -46,6 +55,7 @@ ENV_ORG_ID = "SB_EMULATOR_TARGET_ORG_ID"
 @dataclass
 class PluginState:
     remote: RemoteTarget | None  # set in contract mode
+    names: UniqueNames  # sb_unique / sb_slug: one sequence per session (per xdist worker)
     target: Target | None = None  # the session's target once a test asked for it
 
 
@@ -75,10 +85,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "sb_machines(*paths): machine definitions to load for this test "
-        "(paths relative to the test file)",
+        "(relative paths are taken from the test file's folder)",
     )
     remote = _remote_target(config)
-    config.stash[STATE] = PluginState(remote=remote)
+    names = UniqueNames.for_run(shared_with_other_runs=remote is not None)
+    config.stash[STATE] = PluginState(remote=remote, names=names)
     if remote is not None:
         config.pluginmanager.register(ContractModeReport(remote), "sb-emulator-contract-mode")
 
@@ -113,6 +124,10 @@ def sb_emulator_machines(pytestconfig: pytest.Config) -> list[Path]:
     """Machine definitions for the whole run: ``--sb-machines`` then ini ``sb_machines``."""
     from_cli = [Path(p).resolve() for p in pytestconfig.getoption("sb_machines")]
     from_ini: list[Path] = list(pytestconfig.getini("sb_machines"))
+    if pytestconfig.stash[STATE].remote is None:  # a deployment does not load them
+        check_exist(from_cli, OPTION, f"the working directory, {Path.cwd()}")
+        ini_folder = pytestconfig.inipath.parent if pytestconfig.inipath else pytestconfig.rootpath
+        check_exist(from_ini, INI, f"the ini file's folder, {ini_folder}")
     return from_cli + from_ini
 
 
@@ -132,7 +147,7 @@ def sb_emulator_server(
         state.target = state.remote
         yield state.remote
         return
-    server = EmulatorServer(sb_emulator_config).start()
+    server = start_cleanly(EmulatorServer(sb_emulator_config).start)
     state.target = server
     try:
         yield server
@@ -153,7 +168,8 @@ def sb_emulator(request: pytest.FixtureRequest, sb_emulator_server: Target) -> E
             for p in marker.args
         ]
         if paths:
-            sb_emulator_server.load_machines(paths)
+            check_exist(paths, MARKER, f"the test file's folder, {base_dir}")
+            load_cleanly(MARKER, lambda: sb_emulator_server.load_machines(paths))
     return EmulatorHandle(sb_emulator_server, base_dir)
 
 
@@ -165,8 +181,23 @@ def sb_client(sb_emulator: EmulatorHandle) -> Client:
 
 @pytest.fixture
 def sb_token(sb_emulator: EmulatorHandle) -> TokenFactory:
-    """``sb_token(sub="u1", role="x")``, ``sb_token.production(...)``, ``.anonymous()``."""
+    """``sb_token(sub="u1", role="x")``, ``sb_token.production(...)``, ``.anonymous()``;
+    tokens shaped as ``sb-emulator token`` mints them (``sub`` top-level and in ``act``)."""
     return sb_emulator.tokens
+
+
+@pytest.fixture
+def sb_unique(pytestconfig: pytest.Config) -> UniqueNames:
+    """``sb_unique("order")`` -> a new instance name on every call: ``"order-7"`` against the
+    emulator, ``"order-3f9a1c2e-7"`` (random per run) in contract mode, where nothing is reset
+    between tests and runs."""
+    return pytestconfig.stash[STATE].names
+
+
+@pytest.fixture
+def sb_slug(request: pytest.FixtureRequest, sb_unique: UniqueNames) -> str:
+    """A unique instance name for this test, starting with the test's name."""
+    return sb_unique.for_test(request.node.name)
 
 
 @pytest.fixture

@@ -35,44 +35,44 @@ def test_a_broken_definition_stops_start_up_with_its_cause(tmp_path: Path) -> No
     assert not server.is_running
 
 
-def test_start_up_objects_are_frozen_while_serving_and_the_collector_left_as_found() -> None:
+GC_STATE_CHANGERS = ("disable", "enable", "freeze", "unfreeze", "set_threshold")
+
+
+@pytest.fixture
+def gc_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every call of a ``gc`` function that changes the interpreter's collector state."""
     import gc
 
-    gc.unfreeze()  # a session-wide server of this worker may have frozen: only a cost to undo
-    for enabled in (True, False):
-        (gc.enable if enabled else gc.disable)()
-        try:
-            with EmulatorServer(emulator_config(machines=(str(HERE / "machines"),))) as server:
-                assert gc.isenabled() is enabled
-                assert gc.get_freeze_count() > 10_000  # the server stack, skipped by gc
-                assert server.client().list_machines()
-            assert gc.get_freeze_count() == 0
-        finally:
-            gc.enable()
+    calls: list[str] = []
+    for name in GC_STATE_CHANGERS:
+        monkeypatch.setattr(gc, name, lambda *args, _name=name, **kw: calls.append(_name))
+    return calls
 
 
-def test_a_process_that_froze_objects_itself_keeps_its_freeze() -> None:
+def test_the_facade_leaves_the_garbage_collector_alone(gc_calls: list[str]) -> None:
     import gc
 
-    gc.freeze()
-    frozen = gc.get_freeze_count()
-    try:
-        with EmulatorServer(emulator_config(machines=(str(HERE / "machines"),))):
-            assert gc.get_freeze_count() == frozen
-        assert gc.get_freeze_count() == frozen
-    finally:
-        gc.unfreeze()
+    assert gc.isenabled()
+    with EmulatorServer(emulator_config(machines=(str(HERE / "machines"),))) as server:
+        assert gc.isenabled()
+        assert server.client().list_machines()
+        server.reset()
+        server.advance(1)
+    assert gc.isenabled()
+    assert gc_calls == []
 
 
-def test_a_failed_start_unfreezes(tmp_path: Path) -> None:
+def test_a_failed_start_leaves_the_garbage_collector_alone(
+    tmp_path: Path, gc_calls: list[str]
+) -> None:
     import gc
 
-    gc.unfreeze()  # as above
     broken = tmp_path / "broken.yaml"
     broken.write_text("name: broken\nmachine:\n  initial: nowhere\n  states: {}\n")
     with pytest.raises(RuntimeError, match="failed to start"):
         EmulatorServer(emulator_config(machines=(str(broken),))).start()
-    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    assert gc.isenabled()
+    assert gc_calls == []
 
 
 def test_reset_clock_and_run_time_loading() -> None:

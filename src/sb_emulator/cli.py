@@ -35,12 +35,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     if ns.command == "token":
         print(mint_token(config, ns.sub, ns.claims, ns.expires_in))
         return 0
-    return asyncio.run(serve(config))
+    from sb_emulator.bootstrap import StartupError
+    from sb_emulator.errors import DefinitionError
+
+    try:
+        return asyncio.run(serve(config))
+    except StartupError as err:  # a bad data dir or import file: one line, no traceback
+        print(f"sb-emulator: cannot start: {err}", file=sys.stderr)
+        return 1
+    except DefinitionError as err:  # machine files with mistakes: every one, no traceback
+        print("sb-emulator: cannot start: the machine definitions have mistakes:",
+              *err.problems, sep="\n", file=sys.stderr)
+        return 1
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="sb-emulator", description="A local emulator of the State Backed API."
+        prog="sb-emulator", description="A local emulator of the State Backed API.",
+        epilog="Every flag of 'serve' can also be set with the SB_EMULATOR_* environment "
+               "variable named in brackets in 'sb-emulator serve --help' (a flag wins over "
+               "the environment).",
     )
     parser.add_argument("--version", action="version", version=f"sb-emulator {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -64,24 +78,38 @@ def _add_identity_flags(parser: argparse.ArgumentParser) -> None:
 
 def _add_server_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", help="address to bind (default 127.0.0.1) [SB_EMULATOR_HOST]")
-    parser.add_argument("--port", type=int, help="port; 0 picks a free one (default 8765)")
+    parser.add_argument(
+        "--port", type=int, help="port; 0 picks a free one (default 8765) [SB_EMULATOR_PORT]"
+    )
     parser.add_argument(
         "--machines", action="append", metavar="PATH",
-        help="machine definition file or folder (YAML or Python); repeatable",
+        help="machine definition file or folder (YAML or Python); repeatable "
+             "[SB_EMULATOR_MACHINES, ':'-separated]",
     )
-    parser.add_argument("--data-dir", help="persist to SQLite in this folder (default: memory)")
+    parser.add_argument(
+        "--data-dir", help="persist to SQLite in this folder (default: memory) [SB_EMULATOR_DATA_DIR]"
+    )
     _add_identity_flags(parser)
-    parser.add_argument("--clock", choices=("real", "manual"), help="real (default) or manual")
+    parser.add_argument(
+        "--clock", choices=("real", "manual"), help="real (default) or manual [SB_EMULATOR_CLOCK]"
+    )
     parser.add_argument(
         "--settle-timeout", type=float, dest="settle_timeout_s", metavar="SECONDS",
-        help="how long a request waits for services to settle (default 90)",
+        help="how long a request waits for services to settle (default 90) "
+             "[SB_EMULATOR_SETTLE_TIMEOUT]",
     )
     parser.add_argument(
         "--strict", action="store_true", default=None,
-        help="validate every response against the OpenAPI spec (500 on a violation)",
+        help="validate every response against the OpenAPI spec (500 on a violation) "
+             "[SB_EMULATOR_STRICT=1]",
     )
-    parser.add_argument("--import", dest="import_file", help="load state exported earlier")
-    parser.add_argument("--export-on-exit", help="write the whole state to this file on exit")
+    parser.add_argument(
+        "--import", dest="import_file", help="load state exported earlier [SB_EMULATOR_IMPORT]"
+    )
+    parser.add_argument(
+        "--export-on-exit",
+        help="write the whole state to this file on exit [SB_EMULATOR_EXPORT_ON_EXIT]",
+    )
 
 
 def config_from_args(ns: argparse.Namespace) -> EmulatorConfig:
@@ -102,7 +130,7 @@ def mint_token(
     config: EmulatorConfig, sub: str, claims_json: str = "{}", expires_in_s: int = 24 * 3600
 ) -> str:
     from sb_emulator.auth.records import ApiKey
-    from sb_emulator.auth.tokens import sign_token
+    from sb_emulator.auth.tokens import sign_user_token
 
     claims = json.loads(claims_json)
     if not isinstance(claims, dict):
@@ -113,7 +141,7 @@ def mint_token(
     )
     # `sub` also goes top-level, so machine code that verifies the JWT itself (the HTTP API
     # handlers of fixtures/machines/order.*) reads it as jwt.sub.
-    return sign_token(key, {"sub": sub, **claims}, expires_in_s=expires_in_s, sub=sub)
+    return sign_user_token(key, sub, claims, expires_in_s=expires_in_s)
 
 
 async def serve(config: EmulatorConfig) -> int:

@@ -95,8 +95,12 @@ class NotFound(ApiError):
 
 
 class Conflict(ApiError):
+    """A clash with what exists: a name already taken, a paused instance, a machine that still
+    has instances. State Backed's spec allows a single code for any 409, ``invalid-state``
+    (its ``Conflict`` response), so every conflict carries it; the message says which."""
+
     status = 409
-    default_code = "conflict"
+    default_code = "invalid-state"
 
 
 class InvalidState(Conflict):

@@ -188,7 +188,8 @@ async def test_subject_that_is_not_a_jwt_is_400(world: World) -> None:
         (subject({"iss": ISS}, key=b"wrong-secret"), "signature does not verify"),
         (subject({"iss": ISS}, alg="HS512"), "signed with 'HS512' but identity provider"),
         (subject({"iss": ISS, "exp": NOW_S - 11}), f"expired at {NOW_S - 11}"),
-        (subject({"iss": ISS, "exp": "soon"}), "exp is not a number"),
+        (subject({"iss": ISS, "exp": "soon"}), "exp must be a finite number"),
+        (subject({"iss": ISS, "nbf": NOW_S + 100}), f"not valid before {NOW_S + 100}"),
     ],
 )
 async def test_rejected_subject_tokens_are_403(world: World, token: str, fragment: str) -> None:

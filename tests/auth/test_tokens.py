@@ -106,7 +106,8 @@ def test_exp_leeway(prod_key: ApiKey) -> None:
 
 
 def _forged(key: ApiKey, header: dict[str, object], claims: dict[str, object]) -> str:
-    return _signed_raw(key, header, json.dumps(claims).encode())
+    """A token signed by ``key`` with ``claims`` as given (an ``exp`` unless they set one)."""
+    return _signed_raw(key, header, json.dumps({"exp": NOW_S + 60, **claims}).encode())
 
 
 def _signed_raw(key: ApiKey, header: dict[str, object], payload: bytes) -> str:
@@ -166,6 +167,14 @@ def _failure_cases(key: ApiKey) -> dict[str, tuple[str | None, str, str]]:
             "Bearer " + _forged(key, {"alg": "HS256", "kid": key.id}, {"nbf": NOW_S + 100}),
             "token-not-yet-valid", "not valid before",
         ),
+        "no-exp": (
+            "Bearer " + _signed_raw(key, {"alg": "HS256", "kid": key.id}, b'{"act":{}}'),
+            "missing-exp", "no 'exp' claim",
+        ),
+        "infinite-exp": (
+            "Bearer " + _signed_raw(key, {"alg": "HS256", "kid": key.id}, b'{"exp":-1e400}'),
+            "malformed-token", "exp must be a finite number",
+        ),
     }
 
 
@@ -173,7 +182,7 @@ def _failure_cases(key: ApiKey) -> dict[str, tuple[str | None, str, str]]:
     "case",
     ["missing", "blank", "bearer-only", "basic", "garbage", "bad-payload", "alg-none", "no-kid",
      "unknown-kid", "wrong-signature", "tampered", "expired", "other-aud", "act-not-object",
-     "future-nbf"],
+     "future-nbf", "no-exp", "infinite-exp"],
 )
 def test_each_failure_has_its_own_401(prod_key: ApiKey, case: str) -> None:
     header, code, fragment = _failure_cases(prod_key)[case]
@@ -188,7 +197,7 @@ def test_every_failure_kind_has_a_code(prod_key: ApiKey) -> None:
     codes = {code for _, code, _ in _failure_cases(prod_key).values()}
     assert codes == {
         "missing-token", "not-bearer", "malformed-token", "unknown-key", "invalid-signature",
-        "token-expired", "invalid-audience", "token-not-yet-valid",
+        "token-expired", "invalid-audience", "token-not-yet-valid", "missing-exp",
     }
 
 

@@ -72,8 +72,10 @@ def test_folder_reports_every_problem_and_duplicate_names(tmp_path: Path) -> Non
     problems = raised.value.problems
     assert len(problems) == 2
     assert problems[0].startswith(f"{tmp_path / 'three.yaml'}:6: machine.states.a.on.flip[0]")
-    assert problems[1] == (f"{tmp_path / 'two.yml'}: name: machine name 'same' is already used "
-                           f"by {tmp_path / 'one.yaml'}; expected unique machine names")
+    assert problems[1] == (f"{tmp_path / 'two.yml'}: version: version '0.0.1' of machine "
+                           f"'same' is already defined by {tmp_path / 'one.yaml'}; expected a "
+                           f"different version (each file of a folder holding one machine is "
+                           f"one of its versions)")
 
 
 def test_python_definition_from_an_importable_module(tmp_path: Path,

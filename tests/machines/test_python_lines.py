@@ -111,6 +111,8 @@ def test_a_deep_problem_names_its_own_line_and_the_file_runs_once(tmp_path: Path
         '''))
     with pytest.raises(DefinitionError) as raised:
         load_definition(str(path))
-    (problem,) = raised.value.problems
+    # both mistakes, each on its own line (issue 15: every mistake in one pass)
+    problem, wave = raised.value.problems
     assert problem.startswith(f"{path}:12: machine.states.a.on.go[0].cond: unknown guard")
+    assert wave.startswith(f"{path}:15: machine.states.b.entry[1]: unknown action \"wave\"")
     assert runs.read_text() == "ran\n"

@@ -121,3 +121,52 @@ def test_an_unwritable_cache_only_means_parsing(tmp_path: Path,
     blocker.write_text("not a directory")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
     assert load_yaml_definition(TAGGED, "tagged.yaml", "tagged").name == "tagged"
+
+
+def _definition(n: int) -> str:
+    return TAGGED.replace("name: tagged", f"name: tagged-{n}")
+
+
+def test_the_cache_keeps_only_the_most_recently_used_entries(
+        own_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    monkeypatch.setattr(yamlcache, "MAX_ENTRIES", 3)
+    for n in range(3):
+        load_yaml_definition(_definition(n), "t.yaml", "t")
+    entries = _entries(own_cache)
+    assert len(entries) == 3
+    # make the order of use explicit (mtime resolution may be coarse): 0 oldest, 2 newest
+    for age, n in enumerate((2, 1, 0)):
+        os.utime(yamlcache._entry(_definition(n)), (1_000_000 - age * 100,) * 2)
+    assert yamlcache.load(_definition(0)) is not None  # a hit makes 0 the most recent
+    load_yaml_definition(_definition(3), "t.yaml", "t")  # a write prunes: 1 goes
+    kept = {p.name for p in _entries(own_cache)}
+    assert kept == {yamlcache._entry(_definition(n)).name for n in (0, 2, 3)}
+
+
+def test_the_cache_is_bounded_in_bytes(own_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    load_yaml_definition(_definition(0), "t.yaml", "t")
+    size = _entries(own_cache)[0].stat().st_size
+    monkeypatch.setattr(yamlcache, "MAX_BYTES", size * 2 + size // 2)
+    for n in range(1, 5):
+        load_yaml_definition(_definition(n), "t.yaml", "t")
+    assert len(_entries(own_cache)) == 2
+
+
+def test_the_cache_folder_names_the_format_and_the_emulator_version(
+        own_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sb_emulator import __version__
+
+    assert own_cache.name == f"yaml-{yamlcache.FORMAT}-{__version__}"
+    load_yaml_definition(TAGGED, "tagged.yaml", "tagged")
+    assert yamlcache.load(TAGGED) is not None
+    older = own_cache.parent / "yaml-2-0.0.9"
+    older.mkdir(parents=True)
+    (older / "x.json").write_text("{}")
+    monkeypatch.setattr("sb_emulator.machines.yamlcache.__version__", "9.9.9")
+    assert yamlcache.cache_dir().name == f"yaml-{yamlcache.FORMAT}-9.9.9"
+    assert yamlcache.load(TAGGED) is None  # another version's entries are never read
+    load_yaml_definition(TAGGED, "tagged.yaml", "tagged")
+    folders = sorted(p.name for p in own_cache.parent.iterdir())
+    assert folders == [f"yaml-{yamlcache.FORMAT}-9.9.9"]  # stale versions removed on write

@@ -4,13 +4,12 @@ failing at load time with a message that says where."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sb_emulator.errors import InvalidParameter
-from sb_emulator.openapi import OpenApiSpec, SpecError, loader
+from sb_emulator.openapi import OpenApiSpec, SpecError
 from sb_emulator.openapi.loader import packaged_spec_text
 from sb_emulator.openapi.routing import RouteTable
 from sb_emulator.openapi.schemas import SchemaCompiler, ecma_regex
@@ -181,21 +180,6 @@ def test_lazy_specs_compile_each_operation_when_it_is_first_needed() -> None:
     assert spec.operation_for("POST", "/x") is None
     with pytest.raises(SpecError, match="GET /broken: no success response"):
         spec.operation("broken")
-
-
-def test_the_parsed_spec_cache_matches_the_yaml_and_survives_damage(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    spec_file = tmp_path / "sb-emulator.openapi.yaml"
-    spec_file.write_text(packaged_spec_text(), "utf-8")
-    monkeypatch.setattr(loader, "packaged_spec_path", lambda: spec_file)
-    parsed = loader.parse_document(packaged_spec_text())
-    assert loader.packaged_document() == parsed  # a miss: parsed, then written
-    (cached,) = (tmp_path / "__pycache__").glob("*.json")
-    assert json.loads(cached.read_text("utf-8")) == parsed
-    assert loader.packaged_document() == parsed  # a hit
-    cached.write_text("{not json", "utf-8")
-    assert loader.packaged_document() == parsed  # damaged: parsed again, and rewritten
-    assert json.loads(cached.read_text("utf-8")) == parsed
 
 
 def test_remembered_valid_values_do_not_let_invalid_ones_through(spec: OpenApiSpec) -> None:

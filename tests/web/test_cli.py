@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -12,6 +13,9 @@ import urllib.request
 from pathlib import Path
 
 import jwt
+
+from sb_emulator.cli import build_parser
+from sb_emulator.config import _ENV_FIELDS, ENV_PREFIX
 
 REPO = Path(__file__).resolve().parents[2]
 LISTENING = re.compile(r"^sb-emulator listening on (http://127\.0\.0\.1:\d+)$")
@@ -98,3 +102,32 @@ def test_validate_command_exit_codes() -> None:
     bad = subprocess.run([sys.executable, "-m", "sb_emulator", "validate",
                           "fixtures/broken/bad_target.yaml"], cwd=REPO, capture_output=True, text=True)
     assert bad.returncode == 1 and "plaecd" in bad.stderr
+
+
+def _options(parser: argparse.ArgumentParser) -> list[argparse.Action]:
+    return [action for action in parser._actions
+            if action.option_strings and not isinstance(action, argparse._HelpAction)]
+
+
+def _subparser(name: str) -> argparse.ArgumentParser:
+    (choices,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    parser: argparse.ArgumentParser = choices.choices[name]
+    return parser
+
+
+def test_every_server_flag_names_its_environment_variable_in_its_help() -> None:
+    variable_of = {field: ENV_PREFIX + suffix for suffix, field in _ENV_FIELDS.items()}
+    serve_flags = _options(_subparser("serve"))
+    assert {action.dest for action in serve_flags} == set(variable_of)  # each flag has one
+    identity = [a for a in _options(_subparser("token")) if a.dest in variable_of]
+    assert {a.dest for a in identity} == {"org_id", "key_id", "key_secret"}
+    missing = [action.option_strings[0] for action in [*serve_flags, *identity]
+               if variable_of[action.dest] not in (action.help or "")]
+    assert missing == []
+    # and as a user reads it, wrapped by argparse
+    shown = subprocess.run([sys.executable, "-m", "sb_emulator", "serve", "--help"],
+                           capture_output=True, text=True, check=True).stdout
+    assert [v for v in variable_of.values() if v not in shown] == []
+    top = subprocess.run([sys.executable, "-m", "sb_emulator", "--help"],
+                         capture_output=True, text=True, check=True).stdout
+    assert "SB_EMULATOR_*" in top

@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from sb_emulator.budget import BudgetExceeded
 from sb_emulator.errors import RejectedByMachineAuthorizer
 
 Authorizer = Callable[[dict[str, Any]], Any]
@@ -77,6 +78,8 @@ def check(
     """
     try:
         verdict = authorizer(request)
+    except BudgetExceeded:  # not a refusal: the machine's code ran out of time or cost
+        raise
     except Exception as e:  # user code: any exception is a rejection, explained
         raise RejectedByMachineAuthorizer(
             f"{_who(which, machine)} raised {type(e).__name__}: {e} — {_situation(request)}"

@@ -149,6 +149,23 @@ def require_scope(principal: Principal, *any_of: str) -> None:
     )
 
 
+def require_scopes_held(principal: Principal, scopes: frozenset[str], granted_by: str) -> None:
+    """Raise 403 ``missing-scope`` unless ``principal`` holds every one of ``scopes``.
+
+    Guards the two ways a key could hand on more than it has: creating a key, and pointing a
+    token provider at a signing key (its exchanged tokens carry that key's scopes). Without
+    it a ``tokens.admin``-only key could mint admin tokens through the exchange.
+    """
+    missing = scopes - principal.scopes
+    if principal.is_admin or not missing:
+        return
+    held = ", ".join(sorted(principal.scopes)) or "no scopes"
+    raise MissingScope(
+        f"{granted_by} would grant scope(s) {', '.join(sorted(missing))} that key "
+        f"{principal.key_id} does not hold (it has: {held}); a key can only hand on its own scopes"
+    )
+
+
 def scopes_for_new_key(scopes: Any, use: Any) -> frozenset[str]:
     """The scopes of a key created by ``POST /keys`` (``scopes`` wins over ``use``)."""
     if scopes is not None:

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives import serialization
 
 from sb_emulator.auth.jwks import candidate_keys, describe_kids
 from sb_emulator.auth.records import IdentityProvider
+from sb_emulator.auth.time_claims import InvalidNumericDate, numeric_dates
 from sb_emulator.auth.tokens import LEEWAY_S, NO_CLAIM_CHECKS, quiet_key_length
 from sb_emulator.errors import Forbidden
 
@@ -141,14 +142,20 @@ def _decode_with_any(
 
 
 def _check_expiry(claims: Mapping[str, Any], now_s: float, idp: IdentityProvider) -> None:
-    exp = claims.get("exp")
-    if exp is None:
-        return
-    if not isinstance(exp, int | float) or isinstance(exp, bool):
-        raise InvalidSubjectToken(f"subject token's exp is not a number: {exp!r}")
-    if now_s > exp + LEEWAY_S:
+    """Time claims must be finite numbers; ``exp`` is optional (the IdP's choice), and the
+    exchanged token never outlives it."""
+    try:
+        times = numeric_dates(claims)
+    except InvalidNumericDate as e:
+        raise InvalidSubjectToken(f"subject token for {_name(idp)} rejected: {e}") from e
+    exp, nbf = times["exp"], times["nbf"]
+    if exp is not None and now_s > exp + LEEWAY_S:
         raise InvalidSubjectToken(
             f"subject token for {_name(idp)} expired at {int(exp)} (now {int(now_s)})"
+        )
+    if nbf is not None and now_s + LEEWAY_S < nbf:
+        raise InvalidSubjectToken(
+            f"subject token for {_name(idp)} is not valid before {int(nbf)} (now {int(now_s)})"
         )
 
 

@@ -9,7 +9,9 @@ non-ASCII kept as UTF-8. Verification uses PyJWT.
 Time is passed in (``now_s``) rather than read, so manual clocks work; the ``exp`` leeway is
 10 s because the client keeps sending a token for up to 1 s after its ``exp``. Each failure
 is a 401 with its own message and code (``missing-token``, ``not-bearer``, ``malformed-token``,
-``unknown-key``, ``invalid-signature``, ``token-expired``, ``invalid-audience``).
+``unknown-key``, ``invalid-signature``, ``token-expired``, ``invalid-audience``, ``missing-exp``).
+A token must carry ``exp`` (``signToken`` always sets it), and ``exp``/``iat``/``nbf`` must be
+finite numbers (``time_claims``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import jwt
 from sb_emulator import jsontext
 from sb_emulator.auth.records import ApiKey
 from sb_emulator.auth.scopes import ALL_SCOPES
+from sb_emulator.auth.time_claims import InvalidNumericDate, numeric_dates
 from sb_emulator.errors import Unauthenticated
 from sb_emulator.ids import b64url
 
@@ -96,6 +99,24 @@ def sign_token(
     if sub is not None:
         claims["sub"] = sub
     return hs256_jwt({"alg": "HS256", "kid": key.id}, claims, key.secret.encode("utf-8"))
+
+
+def sign_user_token(
+    key: ApiKey,
+    sub: str | None,
+    claims: Mapping[str, Any] | None = None,
+    *,
+    expires_in_s: int = DEFAULT_LIFETIME_S,
+) -> str:
+    """A token for one end user, in the one shape every minting path uses (``sb-emulator
+    token``, the testing facade, the pytest fixtures): ``act = {sub, **claims}`` (the
+    authorizers' ``authContext``) and ``sub`` top-level too, so machine code that verifies the
+    JWT itself (an HTTP API handler reading ``jwt.sub``) sees the same user. ``sub=None``:
+    ``act`` holds only ``claims`` and there is no top-level ``sub``.
+    """
+    extra = dict(claims or {})
+    act = extra if sub is None else {"sub": sub, **extra}
+    return sign_token(key, act, expires_in_s=expires_in_s, sub=sub)
 
 
 def hs256_jwt(header: Mapping[str, Any], claims: Mapping[str, Any], key: bytes) -> str:
@@ -203,17 +224,25 @@ NO_CLAIM_CHECKS: Options = {
 
 
 def _check_times(claims: Mapping[str, Any], now_s: float) -> None:
-    exp = claims.get("exp")
-    if exp is not None:
-        if not isinstance(exp, int | float) or isinstance(exp, bool):
-            raise _malformed(f"exp must be a number, got {exp!r}")
-        if now_s > exp + LEEWAY_S:
-            raise Unauthenticated(
-                f"bearer token expired at {int(exp)} (now {int(now_s)}, {LEEWAY_S} s leeway)",
-                code="token-expired",
-            )
-    nbf = claims.get("nbf")
-    if isinstance(nbf, int | float) and now_s + LEEWAY_S < nbf:
+    try:
+        times = numeric_dates(claims)
+    except InvalidNumericDate as e:
+        raise _malformed(str(e)) from e
+    exp, nbf = times["exp"], times["nbf"]
+    if exp is None:
+        # signToken always sets exp; a token without one would be valid forever (README,
+        # "Security model")
+        raise Unauthenticated(
+            "bearer token has no 'exp' claim: State Backed tokens must expire (signToken sets "
+            "it from expires.in or expires.at)",
+            code="missing-exp",
+        )
+    if now_s > exp + LEEWAY_S:
+        raise Unauthenticated(
+            f"bearer token expired at {int(exp)} (now {int(now_s)}, {LEEWAY_S} s leeway)",
+            code="token-expired",
+        )
+    if nbf is not None and now_s + LEEWAY_S < nbf:
         raise Unauthenticated(
             f"bearer token is not valid before {int(nbf)} (now {int(now_s)})",
             code="token-not-yet-valid",
@@ -253,5 +282,5 @@ def quiet_key_length() -> Iterator[None]:
         yield
 
 
-# PyJWT < 2.10 has no such warning (pyproject allows >= 2.8).
+# PyJWT < 2.10 has no such warning.
 _KEY_LENGTH_WARNING: type[Warning] | None = getattr(jwt, "InsecureKeyLengthWarning", None)

@@ -48,16 +48,20 @@ def load_definition_text(text: str, source_name: str) -> MachineDefinition:
 
 
 def load_path(ref: str) -> list[MachineDefinition]:
-    """Every definition in a file or a folder (YAML and ``.py`` files, sorted; ``_*`` skipped).
+    """Every definition in a file or a folder (YAML and ``.py`` files in natural name order,
+    ``ticket-v2`` before ``ticket-v10``; ``_*`` skipped).
 
-    All problems of all files are reported together.
+    Several files may hold versions of one machine (the same name, different versions):
+    they are returned in file name order, so the last one becomes the current version and
+    each one's migration starts from the one before. All problems of all files are
+    reported together.
     """
     path = Path(ref)
     if not path.is_dir():
         return [load_definition(ref)]
-    files = sorted(p for p in path.iterdir()
-                   if p.is_file() and (p.suffix in YAML_SUFFIXES or p.suffix == ".py")
-                   and not p.name.startswith(("_", ".")))
+    files = sorted((p for p in path.iterdir()
+                    if p.is_file() and (p.suffix in YAML_SUFFIXES or p.suffix == ".py")
+                    and not p.name.startswith(("_", "."))), key=_natural_order)
     definitions: list[MachineDefinition] = []
     problems: list[str] = []
     for file in files:
@@ -65,15 +69,23 @@ def load_path(ref: str) -> list[MachineDefinition]:
             definitions.append(load_definition(str(file)))
         except DefinitionError as err:
             problems.extend(err.problems)
-    names: dict[str, str] = {}
+    versions: dict[tuple[str, str], str] = {}
     for d in definitions:
-        if d.name in names:
-            problems.append(f"{d.source}: name: machine name {d.name!r} is already used by "
-                            f"{names[d.name]}; expected unique machine names")
-        names[d.name] = d.source
+        first = versions.setdefault((d.name, d.version_label), d.source)
+        if first != d.source:
+            problems.append(f"{d.source}: version: version {d.version_label!r} of machine "
+                            f"{d.name!r} is already defined by {first}; expected a different "
+                            f"version (each file of a folder holding one machine is one of "
+                            f"its versions)")
     if problems:
         raise DefinitionError(problems)
     return definitions
+
+
+def _natural_order(path: Path) -> list[tuple[int, int | str]]:
+    """``ticket-v2.yaml`` before ``ticket-v10.yaml``: runs of digits compare as numbers."""
+    return [(0, int(part)) if part.isdigit() else (1, part)
+            for part in re.split(r"(\d+)", path.name) if part]
 
 
 _JS_STARTS = ("import", "export", "const", "let", "var", "function", "async", "class", "//",

@@ -27,8 +27,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from sb_emulator.budget import MAX_CEL_COST, MAX_EXPRESSION_CHARS, BudgetExceeded, count
 from sb_emulator.engine.errors import did_you_mean
+from sb_emulator.machines.celcost import CostModel, cost_model, depth_problem, over_budget_message
 from sb_emulator.machines.celfields import fields_read, narrowed
+from sb_emulator.machines.celfunctions import unknown_function_message, unknown_functions
 from sb_emulator.machines.celimport import cel
 from sb_emulator.machines.celorder import InputOrders, KeyOrders, literal_key_orders, ordered
 
@@ -57,16 +60,26 @@ class CelExpr:
     evaluated once, here.
     """
 
-    __slots__ = ("_constant", "_fields", "_names", "key_orders", "program", "source")
+    __slots__ = ("_constant", "_fields", "_names", "cost", "key_orders", "program", "source")
 
     def __init__(self, source: str, allowed: Iterable[str]) -> None:
         self.source = source
+        if len(source) > MAX_EXPRESSION_CHARS:
+            raise CelError(f"CEL expression {_shortened(source)} is {count(len(source))} "
+                           f"characters long, over the limit of {count(MAX_EXPRESSION_CHARS)}")
         try:
             self.program = cel.compile(source)
         except ValueError as err:
             raise CelError(describe_syntax_error(source, str(err))) from err
+        self.cost = cost_model(source)  # see celcost: None when there is nothing to estimate
+        too_deep = depth_problem(self.cost)
+        if too_deep is not None:
+            raise CelError(f"CEL expression {_shortened(source)} {too_deep}")
         used = self.program.variables()
         _check_variables(source, used, set(allowed))
+        unknown = unknown_functions(self.program.functions())  # cel fails them only at run time
+        if unknown:
+            raise CelError(unknown_function_message(quote(source), unknown))
         self._names = tuple(sorted(set(used)))
         self._fields = fields_read(source, self._names)  # see celfields: less to convert
         self.key_orders = literal_key_orders(source)  # see celorder: cel's maps have none
@@ -74,7 +87,7 @@ class CelExpr:
         if not used:
             try:
                 value = self._run({})
-            except CelEvalError:  # fails every time: report it where it is used
+            except (CelEvalError, BudgetExceeded):  # fails every time: report it where used
                 value = _NOT_CONSTANT
             if isinstance(value, _SCALARS):
                 self._constant = value
@@ -98,6 +111,8 @@ class CelExpr:
         return self._run(narrowed(variables, self._names, self._fields))
 
     def _run(self, variables: dict[str, Any]) -> Any:
+        if self.cost is not None:
+            check_cost(self.source, self.cost, variables)
         try:
             return to_plain(self.program.execute(variables), self.key_orders, variables)
         except _EVAL_ERRORS as err:
@@ -118,7 +133,7 @@ class CelGroup:
     names the expression (and so the key) that failed, exactly as separate calls would.
     """
 
-    __slots__ = ("_fields", "_names", "members", "program")
+    __slots__ = ("_cost", "_fields", "_names", "members", "program")
 
     def __init__(self, members: Sequence[CelExpr]) -> None:
         self.members = tuple(members)
@@ -130,14 +145,31 @@ class CelGroup:
             raise CelError(describe_syntax_error(source, str(err))) from err
         self._names = tuple(sorted({name for m in self.members for name in m.names}))
         self._fields = fields_read(source, self._names)
+        self._cost = cost_model(source)
 
     def evaluate(self, variables: Mapping[str, Any]) -> list[Any]:
         handed = narrowed(variables, self._names, self._fields)
+        if self._cost is not None:
+            try:
+                check_cost(self.program.source, self._cost, handed)
+            except BudgetExceeded:  # name the member that is over, as separate calls would
+                return [m.evaluate(variables) for m in self.members]
         try:
             values = self.program.execute(handed)
         except _EVAL_ERRORS:
             return [m.evaluate(variables) for m in self.members]
         return [to_plain(v, m.key_orders, handed) for m, v in zip(self.members, values, strict=True)]
+
+
+def check_cost(source: str, model: CostModel, variables: Mapping[str, Any]) -> None:
+    """Refuse an evaluation estimated over ``MAX_CEL_COST`` (see celcost)."""
+    estimate = model.over(variables, MAX_CEL_COST)
+    if estimate is not None:
+        raise BudgetExceeded(over_budget_message(source, estimate, MAX_CEL_COST))
+
+
+def _shortened(source: str) -> str:
+    return quote(source if len(source) <= 60 else source[:57] + "...")
 
 
 def quote(text: str) -> str:

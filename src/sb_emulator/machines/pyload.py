@@ -9,6 +9,7 @@ network (uploaded versions must be YAML).
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import importlib.util
 import inspect
@@ -18,13 +19,15 @@ import traceback
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, overload
 
-from sb_emulator.engine import Implementations, Machine, MachineConfigError
+from sb_emulator import watchdog
+from sb_emulator.engine import Implementations, Machine
 from sb_emulator.engine import actions as act
 from sb_emulator.engine.errors import did_you_mean
 from sb_emulator.engine.implementations import to_list
 from sb_emulator.errors import DefinitionError
+from sb_emulator.machines.configrepair import build_collecting
 from sb_emulator.machines.definition import HttpApiEndpoint, MachineDefinition
 from sb_emulator.machines.pylocate import line_of_path, module_bindings
 
@@ -104,22 +107,86 @@ def load_python_definition(ref: str) -> MachineDefinition:
     indexes = _callables(module, "indexes", source, problems)
     machine = None
     if isinstance(config, Mapping):
-        try:
-            machine = Machine(config, impl)
-        except MachineConfigError as err:
-            problems.append(f"{source}: machine.{err}")
+        # every mistake of the config, not only the first (configrepair)
+        machine, errors = build_collecting(js_object_keys(config), impl)
+        problems.extend(f"{source}: machine.{err}" for err in errors)
     inline = _inline_services(machine, services, source, problems) if machine else {}
     if problems or machine is None:
         raise DefinitionError(_with_lines(problems, source))
+    # the engine's transitions (guards, actions, delays) are timed where the service runs
+    # them; the functions it calls directly are timed here (see sb_emulator.watchdog)
     return MachineDefinition(
         name=name, version_label=version, machine=machine,
-        allow_read=module.allow_read, allow_write=module.allow_write,
-        services={k: act.adapt(v, 3) for k, v in {**services, **inline}.items()},
-        http_api_mapper=http_api, indexes=indexes,
-        upgrade_state=getattr(module, "upgrade_state", None),
-        upgrade_context=getattr(module, "upgrade_context", None),
+        allow_read=_watched(module.allow_read, source),
+        allow_write=_watched(module.allow_write, source),
+        services={k: _watched_service(act.adapt(v, 3), k, source)
+                  for k, v in {**services, **inline}.items()},
+        http_api_mapper={slug: HttpApiEndpoint(_watched(e.handler, source),
+                                               _watched(e.response_mapper, source))
+                         for slug, e in http_api.items()},
+        indexes={k: _watched(v, source) for k, v in indexes.items()},
+        upgrade_state=_watched(getattr(module, "upgrade_state", None), source),
+        upgrade_context=_watched(getattr(module, "upgrade_context", None), source),
         source=source, kind="python",
     )
+
+
+def _watched_service(fn: Callable[..., Any], name: str, source: str) -> Callable[..., Any]:
+    """An async service whose every step runs under the wall-clock limit of machine code."""
+    what = f"the Python service {name} of {source}"
+
+    @functools.wraps(fn)
+    async def watched(*args: Any) -> Any:  # a coroutine function still, as callers expect
+        return await watchdog.WatchedCoroutine(what, fn(*args))
+
+    return watched
+
+
+@overload
+def _watched(fn: None, source: str) -> None: ...
+@overload
+def _watched(fn: Callable[..., Any], source: str) -> Callable[..., Any]: ...
+def _watched(fn: Callable[..., Any] | None, source: str) -> Callable[..., Any] | None:
+    """``fn`` under the wall-clock limit of machine code. Async functions are left as they
+    are: the time they hold the loop is spent in their own awaits."""
+    if fn is None or inspect.iscoroutinefunction(fn):
+        return fn
+    what = f"the Python function {getattr(fn, '__qualname__', repr(fn))} of {source}"
+
+    @functools.wraps(fn)
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        return watchdog.call(what, fn, *args, **kwargs)
+
+    return watched
+
+
+def js_object_keys(config: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The config with number keys of ``after`` maps written as JavaScript writes them.
+
+    ``{"after": {60000: "expired"}}`` is natural in Python, and in XState v4 (a JavaScript
+    object's keys are strings: ``60000`` is the key ``"60000"``, a delay in ms). The engine
+    reads keys as strings, so they become the text JavaScript gives them (``1.5`` stays
+    ``"1.5"``, ``2.0`` becomes ``"2"``). A copy is made only where a key changes: the
+    module's own dict is never modified."""
+    changed: dict[str, Any] = {}
+    after = config.get("after")
+    if isinstance(after, Mapping) and not all(isinstance(k, str) for k in after):
+        changed["after"] = {_js_key(k): v for k, v in after.items()}
+    states = config.get("states")
+    if isinstance(states, Mapping):
+        converted = {k: js_object_keys(v) if isinstance(v, Mapping) else v
+                     for k, v in states.items()}
+        if any(converted[k] is not v for k, v in states.items()):
+            changed["states"] = converted
+    return {**config, **changed} if changed else config
+
+
+def _js_key(key: Any) -> Any:
+    if isinstance(key, bool) or not isinstance(key, (int, float)):
+        return key  # a string already, or something the engine reports as it is
+    if isinstance(key, float) and key.is_integer():
+        return str(int(key))
+    return str(key)
 
 
 def _with_lines(problems: list[str], source: str) -> list[str]:

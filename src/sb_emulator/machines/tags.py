@@ -36,6 +36,8 @@ def untag(document: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
 
 
 def _plain(node: Any, path: str, problems: list[Problem], taggable: bool) -> Any:
+    if _is_explicit_str(node):
+        return str(node.value)
     tag = _tag(node)
     if tag is not None:
         return _tagged(node, tag, path, problems, taggable)
@@ -54,6 +56,15 @@ def plain_scalar(node: Any) -> Any:
     return node
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _is_explicit_str(node: Any) -> bool:
+    """``!!str 3``: ruamel keeps it as a TaggedScalar (other core tags become values)."""
+    tag = getattr(node, "tag", None)
+    return getattr(tag, "value", tag) == _STR_TAG and isinstance(getattr(node, "value", None), str)
+
+
 def _tag(node: Any) -> str | None:
     tag = getattr(node, "tag", None)
     value = getattr(tag, "value", tag)
@@ -63,20 +74,26 @@ def _tag(node: Any) -> str | None:
 def _tagged(node: Any, tag: str, path: str, problems: list[Problem], taggable: bool) -> Any:
     if tag != CEL_TAG:
         problems.append((path, f"unknown tag {tag}; expected {CEL_TAG} or no tag"))
-        return None
+        return unusable_value
     if not taggable:
         problems.append((path, f"{CEL_TAG} is not needed here; expected a plain string (this "
                                f"value is a CEL expression already)"))
-        return None
+        return unusable_value
     if isinstance(node, (dict, list)):  # ruamel's tagged CommentedMap / CommentedSeq
         problems.append((path, f"{CEL_TAG} tags a mapping or list; expected a CEL expression "
                                f"string such as !cel '{{\"total\": context.total}}'"))
-        return None
+        return unusable_value
     try:
         return cel_function(CelExpr(str(node.value), TAG_VARS))
     except CelError as err:
         problems.append((path, str(err)))
-        return None
+        return unusable_value
+
+
+def unusable_value(context: Any, event: Any, *_meta: Any) -> None:
+    """Stands where a tag was wrong (reported already), so the rest can still be checked:
+    XState accepts a function wherever ``!cel`` may stand. Never runs: the file is refused."""
+    return None
 
 
 def cel_function(expr: CelExpr) -> Callable[..., Any]:

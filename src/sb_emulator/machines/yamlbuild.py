@@ -67,7 +67,15 @@ def build_guards(section: Mapping[str, Any], problems: Problems) -> dict[str, An
         expr = problems.compile(f"guards.{name}", source, GUARD_VARS)
         if isinstance(expr, CelExpr):
             out[name] = _guard(expr)
+        else:
+            # reported already (or a literal the schema refused): the guard exists, so the
+            # machine's references to it are no second mistake (one mistake, one message)
+            out[name] = _unusable_guard
     return out
+
+
+def _unusable_guard(context: Any, event: Any, meta: Any) -> bool:
+    raise CelEvalError("this guard did not compile")  # never runs: the definition is refused
 
 
 def _guard(expr: CelExpr) -> Callable[..., bool]:

@@ -13,6 +13,12 @@ else (timestamps, sets, keys that are not text or numbers), or when the document
 would not be the document parsed: the loader then parses it, as without a cache. Line
 numbers are not kept: a cached document that fails to load is parsed again for the
 messages (see ``yamlload.load_yaml_definition``).
+
+The folder is named after the cache format and the emulator's version (``yaml-2-0.1.0``): a
+new release may check more at parse time (``yamlguard``), so it never trusts what an older
+one parsed; the folders of other versions are removed when an entry is written. The cache
+is bounded: after each write, the least recently used entries (by modification time, which
+a cache hit refreshes) beyond ``MAX_ENTRIES`` or ``MAX_BYTES`` are removed.
 """
 
 from __future__ import annotations
@@ -21,14 +27,19 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from sb_emulator import __version__
 from sb_emulator.machines.tags import plain_scalar
 
 # Bumped whenever the encoding below changes, so old entries are never misread.
-FORMAT = "1"
+FORMAT = "2"
+# A test session loads tens of definitions; a few hundred cover every project of a machine.
+MAX_ENTRIES = 256
+MAX_BYTES = 32 * 2**20
 _TAG_KEY = "\u0000tag"  # a key no YAML mapping of a valid definition holds (checked on store)
 
 log = logging.getLogger(__name__)
@@ -50,7 +61,7 @@ class CachedTag:
 
 def cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "sb-emulator" / f"yaml-{FORMAT}"
+    return Path(base) / "sb-emulator" / f"yaml-{FORMAT}-{__version__}"
 
 
 def _entry(text: str) -> Path:
@@ -59,10 +70,15 @@ def _entry(text: str) -> Path:
 
 def load(text: str) -> Any | None:
     """The cached document for this text, or None (never cached, damaged, unreadable)."""
+    entry = _entry(text)
     try:
-        encoded = json.loads(_entry(text).read_text("utf-8"))
+        encoded = json.loads(entry.read_text("utf-8"))
     except (OSError, ValueError):
         return None
+    try:
+        os.utime(entry)  # recently used: pruned last
+    except OSError as err:  # read-only cache: still a hit
+        log.debug("cannot mark %s as used: %s", entry, err)
     return _decode(encoded)
 
 
@@ -85,6 +101,37 @@ def store(text: str, document: Any) -> None:
         os.replace(temporary, entry)
     except OSError as err:  # a read-only home: the file is parsed each time, nothing else
         log.debug("cannot cache the parsed definition: %s", err)
+        return
+    try:
+        prune(entry.parent)
+    except OSError as err:  # a cache we cannot prune is a bigger cache, not a failed load
+        log.debug("cannot prune the definition cache: %s", err)
+
+
+def prune(folder: Path) -> None:
+    """Keep the MAX_ENTRIES most recently used entries within MAX_BYTES; remove the
+    folders of other versions and formats. Another process may prune at the same time:
+    an entry already gone is fine."""
+    entries = []
+    for path in folder.glob("*.json"):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        entries.append((stat.st_mtime, stat.st_size, path))
+    entries.sort(reverse=True)  # newest first
+    kept_bytes = 0
+    for count, (_mtime, size, path) in enumerate(entries, 1):
+        kept_bytes += size
+        if count > MAX_ENTRIES or kept_bytes > MAX_BYTES:
+            path.unlink(missing_ok=True)
+    for other in folder.parent.glob("yaml-*"):
+        if other != folder and other.is_dir():
+            shutil.rmtree(other, onerror=_log_removal_error)  # another version's: stale
+
+
+def _log_removal_error(function: Any, path: str, error: Any) -> None:
+    log.debug("cannot remove the stale cache entry %s: %s", path, error[1])
 
 
 def _plain(document: Any) -> str:

@@ -18,8 +18,9 @@ import jsonschema_rs
 from sb_emulator.engine import Implementations, Machine, MachineConfigError
 from sb_emulator.engine.errors import did_you_mean
 from sb_emulator.errors import DefinitionError
+from sb_emulator.machines import deflimits, yamlcache
 from sb_emulator.machines import yamlbuild as build
-from sb_emulator.machines import yamlcache
+from sb_emulator.machines.configrepair import build_collecting
 from sb_emulator.machines.definition import MachineDefinition
 from sb_emulator.machines.locate import key_path, line_of, split_path
 from sb_emulator.machines.tags import untag
@@ -57,10 +58,18 @@ def parse_yaml(text: str, source: str) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    from sb_emulator.machines.yamlguard import MAX_DEPTH, GuardedComposer, GuardedScanner
+
     yaml = YAML(typ="rt")
     yaml.version = (1, 2)
+    # alias, nesting and tag limits (definitions are uploaded over the API: hostile text)
+    yaml.Scanner = GuardedScanner
+    yaml.Composer = GuardedComposer
     try:
         return yaml.load(io.StringIO(text))
+    except RecursionError as err:  # the nesting limit should come first: never a 500
+        raise DefinitionError([f"{source}: invalid YAML: nested too deeply for the parser; "
+                               f"expected at most {MAX_DEPTH} levels"]) from err
     except MarkedYAMLError as err:
         mark = err.problem_mark
         line = mark.line + 1 if mark is not None else 0
@@ -93,6 +102,7 @@ def _complex_key_line(node: Any) -> int:
 
 
 def load_yaml_definition(text: str, source: str, default_name: str) -> MachineDefinition:
+    deflimits.check_text(text, source)  # before parsing: its cost grows with the text
     cached = yamlcache.load(text)
     if cached is not None:
         try:
@@ -111,8 +121,10 @@ def _load_document(document: Any, text: str, source: str, default_name: str
     if not isinstance(document, dict):
         raise DefinitionError([f"{source}:1: a machine definition must be a YAML mapping with a "
                                f"'machine' key"])
-    _check_schema(document, source)
-    return _build(document, text, source, default_name)
+    # before the schema check and the build, whose cost grows with the machine
+    deflimits.check_document(document, lambda path, text: _message(document, source, path, text))
+    schema_problems, unsound = _check_schema(document, source)
+    return _build(document, text, source, default_name, schema_problems, unsound)
 
 
 def _message(document: Any, source: str, path: str, text: str) -> str:
@@ -121,17 +133,23 @@ def _message(document: Any, source: str, path: str, text: str) -> str:
     return f"{where}: {path}: {text}" if path else f"{where}: {text}"
 
 
-def _check_schema(document: Any, source: str) -> None:
-    problems = []
+def _check_schema(document: Any, source: str) -> tuple[list[str], set[tuple[str, ...]]]:
+    """Every schema problem, and where they are: ``()`` for the top level, ``(section,)``
+    or ``(section, entry)`` (``("guards", "isReady")``) for the parts the meaning stage
+    must then leave out (it checks the rest: every mistake in one pass)."""
     plain = json.loads(json.dumps(document, default=str))
     if _fast_validator().is_valid(plain):
-        return
+        return [], set()
+    problems = []
+    unsound: set[tuple[str, ...]] = set()
     for error in sorted(_validator().iter_errors(plain), key=lambda e: list(map(str, e.path))):
-        path = _json_path(list(error.absolute_path))
+        where = list(error.absolute_path)
+        path = _json_path(where)
         problems.append(_message(document, source, path, _explain(error)))
-    if problems:
-        # jsonschema reports each missing required key apart; _required names them all at once
-        raise DefinitionError(list(dict.fromkeys(problems)))
+        if where or error.validator != "required":  # a missing key spoils nothing else
+            unsound.add(tuple(str(part) for part in where[:2]))
+    # jsonschema reports each missing required key apart; _required names them all at once
+    return list(dict.fromkeys(problems)), unsound
 
 
 def _json_path(parts: list[Any]) -> str:
@@ -231,26 +249,74 @@ def _keys(value: Any) -> str:
     return ", ".join(_show(k) for k in value) if isinstance(value, dict) else _show(value)
 
 
-def _build(document: dict[str, Any], text: str, source: str, default_name: str
-           ) -> MachineDefinition:
+# Sections whose names the machine refers to: with one of them unsound as a whole, a
+# reference to it would be a second message for one mistake.
+_NAMED_SECTIONS = ("guards", "actions", "delays", "services")
+_PLACEHOLDERS: dict[str, Any] = {
+    "guards": lambda context, event, meta: False, "actions": lambda context, event: None,
+    "delays": 0, "services": lambda context, event: None}
+
+
+def _build(document: dict[str, Any], text: str, source: str, default_name: str,
+           schema_problems: list[str] | None = None,
+           unsound: set[tuple[str, ...]] | None = None) -> MachineDefinition:
+    """The meaning stage, on the parts the schema found sound (all of them, usually)."""
+    unsound = unsound or set()
     problems = build.Problems()
     plain = untag(document, problems.items)
-    tagged_wrong = bool(problems.items)
+    tag_problems = len(problems.items)  # where a tag was wrong stands tags.unusable_value
+    sound = {key: _sound_part(plain, key, unsound) for key in plain}
     impl = Implementations(
-        guards=build.build_guards(plain.get("guards") or {}, problems),
-        actions=build.build_actions(plain.get("actions") or {}, problems),
-        delays=build.build_delays(plain.get("delays") or {}, problems),
-        services=build.build_services(plain.get("services") or {}, problems),
+        guards=build.build_guards(sound.get("guards") or {}, problems),
+        actions=build.build_actions(sound.get("actions") or {}, problems),
+        delays=build.build_delays(sound.get("delays") or {}, problems),
+        services=build.build_services(sound.get("services") or {}, problems),
     )
-    name = _name(plain, default_name, problems)
-    # a tag that failed left a None where the machine wanted a value: report the tag only
-    machine = None if tagged_wrong else _machine(plain, impl, problems)
-    sections = _sections(plain, problems)
-    if problems.items or machine is None:
-        raise DefinitionError([_message(document, source, p, m) for p, m in problems.items])
+    for section in _NAMED_SECTIONS:  # an entry the schema refused exists all the same
+        for entry in (plain.get(section) or {}) if isinstance(plain.get(section), dict) else ():
+            getattr(impl, section).setdefault(entry, _PLACEHOLDERS[section])
+    name = _name(plain, default_name, problems) if ("name",) not in unsound else default_name
+    check_machine = "machine" in plain and () not in unsound \
+        and not any(part[0] == "machine" for part in unsound if part) \
+        and not any((section,) in unsound for section in _NAMED_SECTIONS)
+    machine = _machine(sound, impl, problems) if check_machine else None
+    if tag_problems:  # a wrong tag is one mistake: nothing more about its value
+        tagged = [path for path, _ in problems.items[:tag_problems]]
+        problems.items[tag_problems:] = [
+            (path, text) for path, text in problems.items[tag_problems:]
+            if not any(path == t or path.startswith((f"{t}.", f"{t}[")) for t in tagged)]
+        machine = None
+    sections = _sections(sound, problems)
+    if schema_problems or problems.items or machine is None:
+        messages = [*(schema_problems or []),
+                    *(_message(document, source, p, m) for p, m in problems.items)]
+        raise DefinitionError(_in_file_order(list(dict.fromkeys(messages)), source))
     return MachineDefinition(
         name=name, version_label=str(plain.get("version") or "0.0.1"), machine=machine,
         services=impl.services, source=source, source_text=text, kind="yaml", **sections)
+
+
+def _in_file_order(messages: list[str], source: str) -> list[str]:
+    """Messages sorted by their line (stable: those of one line keep their order)."""
+    prefix = f"{source}:"
+
+    def line(message: str) -> int:
+        digits = message[len(prefix):].split(":", 1)[0] if message.startswith(prefix) else ""
+        return int(digits) if digits.isdigit() else 0
+
+    return sorted(messages, key=line)
+
+
+def _sound_part(plain: dict[str, Any], key: str, unsound: set[tuple[str, ...]]) -> Any:
+    """A top-level section without the parts the schema refused (None when all of it)."""
+    value = plain[key]
+    if (key,) in unsound:
+        return None
+    if isinstance(value, dict) and key not in ("machine", "migration"):
+        return {k: v for k, v in value.items() if (key, k) not in unsound}
+    if key == "migration" and any(part[0] == "migration" for part in unsound if part):
+        return None
+    return value
 
 
 def _sections(plain: dict[str, Any], problems: build.Problems) -> dict[str, Any]:
@@ -286,13 +352,12 @@ _SLUG = re.compile(r"[a-zA-Z0-9_-]{1,128}")
 
 def _machine(plain: dict[str, Any], impl: Implementations, problems: build.Problems
              ) -> Machine | None:
-    try:
-        machine = Machine(plain["machine"], impl)
-    except MachineConfigError as err:
+    machine, errors = build_collecting(plain["machine"], impl)  # every mistake, not the first
+    for err in errors:
         problems.add(f"machine.{err.path}" if err.path else "machine", _config_problem(err))
-        return None
-    _check_upgrade_targets(machine, (plain.get("migration") or {}).get("upgradeState") or {},
-                           problems)
+    if machine is not None:
+        _check_upgrade_targets(machine, (plain.get("migration") or {}).get("upgradeState") or {},
+                               problems)
     return machine
 
 

@@ -9,8 +9,9 @@ checkers; a broken spec raises :class:`SpecError` at load time:
     operation.validate_request(path_params, query, body)   # raises InvalidParameter
     problems = operation.validate_response(200, body)       # [] when it conforms
 
-Modules: ``loader`` (YAML and structure), ``schemas`` (OpenAPI schema -> jsonschema),
-``routing`` (path templates), ``explain`` (errors -> ``parameter``), ``validator``.
+Modules: ``loader`` (YAML and structure, or the pre-built JSON), ``prebuild`` (makes that
+JSON), ``schemas`` (OpenAPI schema -> jsonschema), ``routing`` (path templates), ``explain``
+(errors -> ``parameter``), ``validator``.
 """
 
 from sb_emulator.openapi.loader import (

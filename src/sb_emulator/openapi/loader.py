@@ -9,19 +9,20 @@ themselves are checked when they are compiled (``schemas.py``).
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 SPEC_FILE = "sb-emulator.openapi.yaml"
+PREBUILT_FILE = "sb-emulator.openapi.json"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _TEMPLATE_SEGMENT = re.compile(r"\{([^{}/]+)\}")
+_log = logging.getLogger(__name__)
 
 
 class SpecError(ValueError):
@@ -47,40 +48,41 @@ def packaged_spec_path() -> Path:
 def packaged_document() -> dict[str, Any]:
     """The packaged spec, parsed and checked.
 
-    Parsing the YAML costs about 35 ms on every start-up (so on every test session); the
-    checked document is therefore cached as JSON beside the spec, in ``__pycache__`` as
-    Python does for bytecode, under the hash of the text, and read back in well under a
-    millisecond. An unwritable or damaged cache only means parsing the YAML again.
+    Parsing the YAML costs about 35 ms on every start-up (so on every test session), so the
+    package ships the checked document pre-built as JSON beside the YAML
+    (``sb-emulator.openapi.json``, made by ``python -m sb_emulator.openapi.prebuild``), which
+    reads in well under a millisecond. It is trusted only when it was built from this very
+    text (its ``sourceSha256``); a missing, damaged or stale one means parsing the YAML.
+    Nothing is ever written into the package.
     """
     text = packaged_spec_text()
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
-    cache_file = packaged_spec_path().parent / "__pycache__" / f"{SPEC_FILE}.{digest}.json"
+    prebuilt = read_prebuilt(packaged_spec_path().with_name(PREBUILT_FILE), spec_digest(text))
+    return prebuilt if prebuilt is not None else parse_document(text)
+
+
+def spec_digest(text: str) -> str:
+    """What a pre-built document records about the YAML it was built from."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def read_prebuilt(path: Path, digest: str) -> dict[str, Any] | None:
+    """The document pre-built from the YAML whose :func:`spec_digest` is ``digest``, or None."""
     try:
-        cached = json.loads(cache_file.read_text("utf-8"))
-    except (OSError, ValueError):
-        cached = None
-    if isinstance(cached, dict):
-        return cached
-    document = parse_document(text)
-    _write_cache(cache_file, document)
+        prebuilt = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError) as err:
+        _log.warning("%s is unreadable (%s): parsing the YAML spec instead", path, err)
+        return None
+    document = prebuilt.get("document") if isinstance(prebuilt, dict) else None
+    if not isinstance(document, dict) or prebuilt.get("sourceSha256") != digest:
+        _log.warning("%s was not built from this %s: parsing the YAML instead "
+                     "(python -m sb_emulator.openapi.prebuild rebuilds it)", path, SPEC_FILE)
+        return None
     return document
-
-
-def _write_cache(cache_file: Path, document: dict[str, Any]) -> None:
-    try:
-        cache_file.parent.mkdir(exist_ok=True)
-        # write then rename: parallel test workers never read a half-written cache
-        handle, temporary = tempfile.mkstemp(dir=cache_file.parent, suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(document, out)
-        os.replace(temporary, cache_file)
-    except OSError as err:  # a read-only install: parse the YAML each time
-        logging.getLogger(__name__).debug("cannot cache the parsed spec: %s", err)
 
 
 def parse_document(text: str, source: str = SPEC_FILE) -> dict[str, Any]:
     """Parse and structurally check an OpenAPI 3.0 document."""
-    from ruamel.yaml import YAML  # only on a cache miss (see packaged_document)
+    from ruamel.yaml import YAML  # not when the pre-built document is used (packaged_document)
     from ruamel.yaml.error import YAMLError
 
     try:

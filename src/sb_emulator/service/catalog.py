@@ -7,15 +7,16 @@ for real JavaScript bundles can be added here without touching the web layer.
 
 from __future__ import annotations
 
-import gzip
+import asyncio
 import hashlib
 import secrets
-import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sb_emulator import ids
+from sb_emulator.budget import DefinitionTooLarge
 from sb_emulator.clock import iso_from_ms
 from sb_emulator.errors import BadRequest, Conflict, DefinitionError, InvalidParameter, InvalidState, NotFound
 from sb_emulator.machines import (
@@ -24,6 +25,8 @@ from sb_emulator.machines import (
     load_definition_text,
     looks_like_yaml_definition,
 )
+from sb_emulator.machines.deflimits import text_problem
+from sb_emulator.service.bounded_gzip import gunzip_bounded
 from sb_emulator.service.core import EmulatorCore, machine_key, with_cursor
 from sb_emulator.service.migrations import read_migration
 from sb_emulator.store.base import Change
@@ -218,7 +221,11 @@ class CatalogMixin(EmulatorCore):
         upload_id, upload = self._uploaded(org_id, machine, signed_id, "sv_", "version")
         source = {"kind": upload["codeKind"], "text": upload["code"],
                   "digest": hashlib.sha256(upload["code"].encode()).hexdigest()}
-        definition = self._load_uploaded(source, machine)
+        # parsing, checking and compiling it run in a thread, so the loop keeps answering
+        definition = await _off_the_loop(self._load_uploaded, source, machine)
+        # meanwhile the machine may have gone, or the same upload been finalised: look again
+        mdoc = self.machine_doc(org_id, machine)
+        upload_id, _ = self._uploaded(org_id, machine, signed_id, "sv_", "version")
         selectors = dict(self._current_selectors(mdoc))
         selectors.update(index_selectors or {})
         unknown = sorted(set(selectors) - set(mdoc["indexes"]))
@@ -239,6 +246,9 @@ class CatalogMixin(EmulatorCore):
     def _load_uploaded(self, source: Mapping[str, Any], machine: str) -> MachineDefinition:
         try:
             return self.runtime.load(source, machine)
+        except DefinitionTooLarge as err:
+            raise BadRequest("the uploaded machine definition is too large:\n" + str(err),
+                             code="definition-too-large") from err
         except DefinitionError as err:
             raise BadRequest("the uploaded machine definition is invalid:\n" + str(err),
                              code="invalid-definition") from err
@@ -269,17 +279,33 @@ class CatalogMixin(EmulatorCore):
             raise BadRequest("JavaScript migrations are not supported yet by sb-emulator; upload "
                              "a YAML migration (upgradeState / upgradeContext)",
                              code="unsupported-code")
+        too_long = text_problem(upload["code"])
+        if too_long is not None:
+            raise BadRequest(f"the uploaded migration is too large: {too_long}",
+                             code="definition-too-large")
+        target = self.definition(upload["to"]).machine
         try:  # the target version's states are known here: the new paths must be some
-            read_migration(upload["code"], machine, self.definition(upload["to"]).machine,
-                           upload["to"])
+            await _off_the_loop(read_migration, upload["code"], machine, target, upload["to"])
         except DefinitionError as err:
             raise BadRequest("the uploaded migration is invalid:\n" + str(err),
                              code="invalid-definition") from err
+        upload_id, _ = self._uploaded(org_id, machine, signed_id, "sm_", "migration")  # again
         migration_id = ids.migration_id()
         self.persist([self.delete("uploads", upload_id), self.put("migrations", migration_id, {
             "id": migration_id, "org": org_id, "machine": machine, "from": upload["from"],
             "to": upload["to"], "createdAtMs": self.clock.now_ms(), "text": upload["code"]})])
         return {"machineVersionMigrationId": migration_id, "machineVersionId": migration_id}
+
+
+# Uploaded definitions are loaded in this thread, one at a time: a large one takes seconds and
+# over a hundred MB to parse (see budget.MAX_DEFINITION_CHARS), which concurrent uploads must
+# not multiply.
+_LOADER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sb-emulator-load")
+T = TypeVar("T")
+
+
+async def _off_the_loop(fn: Callable[..., T], *args: Any) -> T:
+    return await asyncio.get_running_loop().run_in_executor(_LOADER, fn, *args)
 
 
 def _file_source(definition: MachineDefinition) -> dict[str, Any]:
@@ -298,10 +324,8 @@ def _gunzip(data: bytes) -> bytes:
     if len(data) > MAX_GZIPPED:
         raise BadRequest(f"gzipped code is {len(data)} bytes; the limit is {MAX_GZIPPED}",
                          code="code-too-large")
-    try:
-        return gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as err:
-        raise BadRequest(f"the uploaded code is not valid gzip: {err}", code="invalid-code") from err
+    # inflated in chunks, stopping at the limit: a small gzip can hold gigabytes
+    return gunzip_bounded(data, MAX_UNZIPPED)
 
 
 def _confirm(body: Mapping[str, Any], field: str, machine: str, name: str) -> None:

@@ -1,16 +1,47 @@
-"""Start-up, shutdown, reset, export and import of the whole state."""
+"""Start-up, shutdown, reset, export and import of the whole state.
+
+An import (and a data directory read at start-up) is checked whole before any of it is
+installed (:mod:`sb_emulator.service.export_schema`, then each record is built), then
+written in one store transaction, and only then swapped in: a bad document changes nothing.
+"""
 
 from __future__ import annotations
 
-import copy
+from pathlib import Path
 from typing import Any
 
-from sb_emulator.errors import BadRequest
+from sb_emulator import jsontext
+from sb_emulator.auth.records import ApiKey, IdentityProvider, Org, TokenProvider
+from sb_emulator.errors import BadRequest, DefinitionError, EmulatorError
+from sb_emulator.machines import MachineDefinition, load_definition_text
 from sb_emulator.service.core import Instance
+from sb_emulator.service.export_schema import StateProblem, check_state, format_path
 from sb_emulator.service.timers import TimersMixin
 from sb_emulator.store.base import COLLECTIONS
 
 EXPORT_FORMAT = "sb-emulator-state/1"
+
+# the record types of the collections that have one: each document must build
+_RECORDS: dict[str, Any] = {"orgs": Org, "keys": ApiKey, "idps": IdentityProvider,
+                            "token_providers": TokenProvider, "instances": Instance}
+
+
+class InvalidImport(BadRequest):
+    default_code = "invalid-import"
+
+
+class DamagedStore(EmulatorError):
+    """The store's saved state cannot be installed (a damaged or hand-edited data dir)."""
+
+
+class _Prepared:
+    """A checked state, built into what the service holds, not yet installed."""
+
+    def __init__(self, docs: dict[str, dict[str, Any]], instances: dict[str, Instance],
+                 transitions: dict[str, list[dict[str, Any]]],
+                 definitions: dict[str, MachineDefinition]) -> None:
+        self.docs, self.instances = docs, instances
+        self.transitions, self.definitions = transitions, definitions
 
 
 class ControlMixin(TimersMixin):
@@ -18,8 +49,13 @@ class ControlMixin(TimersMixin):
 
     def load_from_store(self) -> None:
         loaded = self.store.load()
-        if loaded:
-            self._install(loaded, persist=False)
+        if not any(loaded.values()):
+            return  # a new data dir: nothing to check (and no jsonschema import at start-up)
+        try:
+            prepared = self._prepare(loaded, load_definitions=False)
+        except StateProblem as err:
+            raise DamagedStore(f"the saved state cannot be loaded: {err}") from err
+        self._install(prepared, persist=False)
 
     def mark_bootstrap(self) -> None:
         """Remember the state after start-up: ``reset`` returns to it."""
@@ -38,17 +74,24 @@ class ControlMixin(TimersMixin):
         """Back to the state right after start-up: drops instances, timers, logs, and whatever
         was created over the API."""
         assert self._bootstrap is not None
-        self._install(self._bootstrap, persist=self.store.durable)
+        self._install(self._prepare(self._bootstrap, load_definitions=False, check=False),
+                      persist=self.store.durable)
 
     async def export_state(self) -> dict[str, Any]:
-        return {"format": EXPORT_FORMAT, **copy.deepcopy(self._document())}
+        # a copy through JSON text: nothing shared with the live state, and no recursion in
+        # Python (copy.deepcopy ran out of stack on deeply nested values)
+        copied = jsontext.decode(jsontext.encode(self._document()))
+        return {"format": EXPORT_FORMAT, **copied}
 
-    async def import_state(self, document: dict[str, Any]) -> None:
-        if document.get("format") != EXPORT_FORMAT:
-            raise BadRequest(f"not an sb-emulator export (format must be {EXPORT_FORMAT!r})",
-                             code="invalid-import")
-        self._install({k: v for k, v in document.items() if k != "format"},
-                      persist=self.store.durable)
+    async def import_state(self, document: Any) -> None:
+        if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
+            raise InvalidImport(f"not an sb-emulator export (format must be {EXPORT_FORMAT!r})")
+        state = {k: v for k, v in document.items() if k != "format"}
+        try:
+            prepared = self._prepare(state, load_definitions=True)
+        except StateProblem as err:
+            raise InvalidImport(f"the import was refused, nothing changed: {err}") from err
+        self._install(prepared, persist=self.store.durable)
 
     def _document(self) -> dict[str, Any]:
         docs = {name: dict(self.docs[name]) for name in COLLECTIONS if name != "instances"}
@@ -56,17 +99,74 @@ class ControlMixin(TimersMixin):
         docs["transitions"] = {key: list(items) for key, items in self.transitions.items()}
         return docs
 
-    def _install(self, state: dict[str, Any], *, persist: bool) -> None:
+    def _prepare(self, state: dict[str, Any], *, load_definitions: bool, check: bool = True
+                 ) -> _Prepared:
+        """Check ``state`` and build everything it holds; :class:`StateProblem` names the
+        first problem. Nothing of the service changes here."""
+        if check:
+            check_state(state)
+            _build_records(state)
+        docs = {name: dict(state.get(name) or {}) for name in COLLECTIONS}
+        instances = {key: Instance.from_json(doc) for key, doc in docs["instances"].items()}
+        docs["instances"] = {}
+        transitions = {key: list(items) for key, items in (state.get("transitions") or {}).items()}
+        definitions = {vid: d for vid, d in self.definitions.items()
+                       if self._same_version(vid, docs["versions"].get(vid))}
+        if load_definitions:
+            definitions.update(self._load_versions(docs["versions"], definitions))
+        return _Prepared(docs, instances, transitions, definitions)
+
+    def _same_version(self, version_id: str, doc: dict[str, Any] | None) -> bool:
+        """Whether a loaded definition still matches the version ``doc`` (same source)."""
+        current = self.docs["versions"].get(version_id)
+        if doc is None:
+            return False
+        return current is None or doc.get("source") == current.get("source")
+
+    def _load_versions(self, versions: dict[str, Any], loaded: dict[str, MachineDefinition]
+                       ) -> dict[str, MachineDefinition]:
+        """Each YAML version's definition (so a bad one is refused now, not on first use);
+        a file version's file must exist. Python files are not run here."""
+        out: dict[str, MachineDefinition] = {}
+        for vid, doc in versions.items():
+            source = doc["source"]
+            if vid in loaded:
+                continue
+            if source["kind"] == "yaml":
+                try:
+                    out[vid] = load_definition_text(source["text"], f"{doc['machine']}.yaml")
+                except DefinitionError as err:
+                    first = err.problems[0] if err.problems else str(err)
+                    raise StateProblem(f"{format_path(['versions', vid, 'source', 'text'])}: "
+                                       f"expected a valid machine definition ({first})") from err
+            elif source["kind"] == "file" and not Path(source["path"]).is_file():
+                raise StateProblem(f"{format_path(['versions', vid, 'source', 'path'])}: "
+                                   f"expected an existing machine definition file")
+        return out
+
+    def _install(self, prepared: _Prepared, *, persist: bool) -> None:
+        if persist:  # first: a store that fails leaves the service as it was
+            self.store.replace_all({
+                **{n: prepared.docs[n] for n in COLLECTIONS},
+                "instances": {k: i.to_json() for k, i in prepared.instances.items()},
+                "transitions": prepared.transitions})
         for name in COLLECTIONS:
-            self.docs[name] = copy.copy(state.get(name) or {})
-        self.instances = {key: Instance.from_json(doc)
-                          for key, doc in (state.get("instances") or {}).items()}
-        self.docs["instances"] = {}
-        self.transitions = {key: list(items) for key, items in (state.get("transitions") or {}).items()}
-        self.definitions = {vid: d for vid, d in self.definitions.items() if vid in self.docs["versions"]}
+            self.docs[name] = prepared.docs[name]
+        self.instances = prepared.instances
+        self.transitions = prepared.transitions
+        self.definitions = prepared.definitions
         self.listeners = {}
         self._timer_heap = None
-        if persist:
-            self.store.replace_all({**{n: self.docs[n] for n in COLLECTIONS},
-                                    "instances": {k: i.to_json() for k, i in self.instances.items()},
-                                    "transitions": self.transitions})
+
+
+def _build_records(state: dict[str, Any]) -> None:
+    """Every record of a checked state must build: what the schema cannot see (a key that
+    is not base64url, an instance snapshot the engine cannot read) is found here."""
+    for collection, record in _RECORDS.items():
+        for key, doc in (state.get(collection) or {}).items():
+            try:
+                record.from_json(doc)
+            except (KeyError, TypeError, ValueError, AttributeError) as err:
+                raise StateProblem(f"{format_path([collection, key])}: expected a valid "
+                                   f"{collection[:-1]} record ({type(err).__name__}: {err})"
+                                   ) from err

@@ -6,7 +6,11 @@ import inspect
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from sb_emulator.errors import BadRequest, NotFound
+from sb_emulator.budget import BudgetExceeded
+from sb_emulator.errors import BadRequest, MachineImplementationError, NotFound
+from sb_emulator.service.http_response_check import check_headers, check_status
+from sb_emulator.service.names import describe_bad_name, is_valid_name
+from sb_emulator.service.payload_limits import check_client_event
 from sb_emulator.service.runtime import RuntimeMixin
 
 FALLBACK = (200, {"content-type": "application/json"}, {"ok": True})
@@ -40,9 +44,12 @@ class HttpApiMixin(RuntimeMixin):
             raise NotFound(f"machine {machine!r} has no HTTP API endpoint {slug!r}")
         try:
             out = await _call(endpoint.handler, request)
+        except BudgetExceeded:  # the machine's code, not the request, is at fault
+            raise
         except Exception as err:
             raise HttpApiHandlerFailed(f"the {slug!r} handler rejected the request: {err}") from err
         name, event, auth_context = _handler_output(out, slug)
+        check_client_event(event)
         inst = self.instances.get(f"{org_id}/{machine}/{name}")
         if inst is None:
             initial_context = out.get("initialContext")
@@ -57,19 +64,33 @@ class HttpApiMixin(RuntimeMixin):
                         "result": snap.output if snap.done else None}
         try:
             response = await _call(endpoint.response_mapper, mapper_input)
-            return _response(response)
+            if not isinstance(response, Mapping):
+                raise TypeError("responseMapper must return {statusCode, headers, body}")
+        except BudgetExceeded:
+            raise
         except Exception as err:  # API.md §8.3 #7: the documented fallback
             self.add_log(inst, f"responseMapper of {slug!r} raised {type(err).__name__}: {err}; "
                                f"answered 200 {{\"ok\": true}}", "stderr")
             return FALLBACK
+        try:
+            return checked_response(response)
+        except ValueError as err:
+            # the mapper returned, but nothing HTTP can carry: the machine's code is at fault,
+            # and sending it would corrupt the status line or split the headers
+            message = f"the responseMapper of {slug!r} returned an invalid response: {err}"
+            self.add_log(inst, message, "stderr")
+            raise MachineImplementationError(message) from err
 
 
 def _handler_output(out: Any, slug: str) -> tuple[str, Any, dict[str, Any]]:
     if not isinstance(out, Mapping):
         raise HttpApiHandlerFailed(f"the {slug!r} handler must return an object")
     name, event, auth_context = out.get("machineInstanceName"), out.get("event"), out.get("authContext")
-    if not isinstance(name, str) or not name:
+    if name is None or name == "":
         raise HttpApiHandlerFailed(f"the {slug!r} handler returned no machineInstanceName")
+    if not is_valid_name(name):  # the rule REST paths enforce (API.md §1.3)
+        raise HttpApiHandlerFailed(f"the {slug!r} handler returned an invalid "
+                                   f"machineInstanceName: {describe_bad_name(name)}")
     if event is None:
         raise HttpApiHandlerFailed(f"the {slug!r} handler returned no event")
     if not isinstance(auth_context, Mapping):
@@ -77,9 +98,8 @@ def _handler_output(out: Any, slug: str) -> tuple[str, Any, dict[str, Any]]:
     return name, event, dict(auth_context)
 
 
-def _response(response: Any) -> tuple[int, dict[str, str], Any]:
-    if not isinstance(response, Mapping):
-        raise TypeError("responseMapper must return {statusCode, headers, body}")
-    status = int(response.get("statusCode", 200))
-    headers = {str(k): str(v) for k, v in (response.get("headers") or {}).items()}
-    return status, headers, response.get("body")
+def checked_response(response: Any) -> tuple[int, dict[str, str], Any]:
+    """``(status, headers, body)`` of a response mapper's output; ``ValueError`` naming what
+    HTTP cannot carry (see :mod:`sb_emulator.service.http_response_check`)."""
+    status = check_status(response.get("statusCode", 200))
+    return status, check_headers(response.get("headers")), response.get("body")

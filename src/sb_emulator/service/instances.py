@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from sb_emulator import watchdog
 from sb_emulator.auth.authorizers import check, init_request, read_request
 from sb_emulator.clock import iso_from_ms, ms_from_iso
 from sb_emulator.engine import initial
@@ -19,6 +20,7 @@ from sb_emulator.errors import (
 from sb_emulator.service.catalog import _confirm
 from sb_emulator.service.core import Instance, decode_cursor, encode_cursor, instance_key, with_cursor
 from sb_emulator.service.indexes import OPS, check_query
+from sb_emulator.service.payload_limits import check_client_event
 from sb_emulator.service.runtime import Outbox, RuntimeMixin, log_record_json
 from sb_emulator.store.base import Change
 
@@ -73,7 +75,8 @@ class InstancesMixin(RuntimeMixin):
 
     def _initial(self, machine: Any, context: Any, name: str) -> Any:
         try:
-            return initial(machine, context)
+            # Python guards and actions run here too: under the watchdog's time limit
+            return watchdog.call(f"machine {name!r} on start", initial, machine, context)
         except ApiError:
             raise
         except RecursionError as err:
@@ -99,6 +102,7 @@ class InstancesMixin(RuntimeMixin):
     async def send_event(self, org_id: str, machine: str, name: str, event: Any,
                          auth_context: dict[str, Any]) -> dict[str, Any]:
         inst = self.instance(org_id, machine, name)
+        check_client_event(event)
         return await self.deliver(inst, event, auth_context)
 
     async def list_instances(self, org_id: str, machine: str, cursor: str | None

@@ -16,7 +16,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sb_emulator import jsontext
+from sb_emulator import watchdog
 from sb_emulator.auth.authorizers import check, event_request
 from sb_emulator.clock import RealClock, iso_from_ms
 from sb_emulator.engine import (
@@ -34,6 +34,7 @@ from sb_emulator.errors import ApiError, BadRequest, InvalidState, MachineImplem
 from sb_emulator.machines import MachineDefinition, ServiceMeta
 from sb_emulator.service.core import EmulatorCore, Instance
 from sb_emulator.service.indexes import index_values
+from sb_emulator.service.payload_limits import checked_json_size
 from sb_emulator.store.base import Change
 
 _REAL = RealClock()
@@ -148,8 +149,13 @@ class RuntimeMixin(EmulatorCore):
                     outbox: Outbox, delayed_id: str | None = None) -> None:
         definition = self.definition(inst.version_id)
         try:
-            snapshot, effects = transition(definition.machine, inst.snapshot, event,
-                                           delayed_id=delayed_id)
+            if definition.kind == "python":  # its guards and actions are Python: time them
+                snapshot, effects = watchdog.call(
+                    f"machine {inst.machine!r} on event {event['type']!r}", transition,
+                    definition.machine, inst.snapshot, event, delayed_id=delayed_id)
+            else:  # CEL, budgeted before each evaluation (celcost)
+                snapshot, effects = transition(definition.machine, inst.snapshot, event,
+                                               delayed_id=delayed_id)
         except RecursionError as err:
             raise MachineImplementationError(
                 f"machine {inst.machine!r} never settles on {event['type']!r}: its eventless "
@@ -181,7 +187,7 @@ class RuntimeMixin(EmulatorCore):
         self.publish(inst)
 
     def check_context_size(self, inst: Instance, context: Any) -> None:
-        size = jsontext.size(context)
+        size = checked_json_size(context, "the context of", inst.name)  # and its nesting
         if size > self.settings.max_context_bytes:
             raise ContextTooLarge(
                 f"the transition would make the context of {inst.name!r} {size} bytes; the "
@@ -256,7 +262,8 @@ class RuntimeMixin(EmulatorCore):
         out = io.StringIO()
         try:
             with contextlib.redirect_stdout(out):
-                effect.exec(effect.context, effect.event, {"action": effect.params})
+                watchdog.call(f"action {effect.name!r} of machine {inst.machine!r}", effect.exec,
+                              effect.context, effect.event, {"action": effect.params})
         except Exception as err:
             self.errors.append(err)
             self.add_log(inst, f"action {effect.name!r} raised:\n{traceback.format_exc()}", "stderr")

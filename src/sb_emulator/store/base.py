@@ -17,6 +17,10 @@ COLLECTIONS = (
 )
 
 
+class StoreUnreadable(Exception):
+    """The store's files cannot be opened or read back (not a database, damaged rows)."""
+
+
 @dataclass(frozen=True)
 class Change:
     """One write: put or delete a document, or append a transition of an instance."""

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sb_emulator import jsontext
-from sb_emulator.store.base import COLLECTIONS, Change
+from sb_emulator.store.base import COLLECTIONS, Change, StoreUnreadable
 
 # Each transition writes one instance document and appends one transition row in one
 # transaction, so the schema keeps the pages a commit touches few: documents live in their
@@ -44,24 +44,41 @@ def _text(value: Any) -> str:
     return jsontext.encode(value).decode("utf-8")
 
 
+def _stored_json(value: Any, where: str) -> Any:
+    try:
+        return jsontext.decode(value)
+    except (ValueError, TypeError) as err:
+        raise StoreUnreadable(f"the stored document {where} is not JSON ({err})") from err
+
+
 class SqliteStore:
     durable = True
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+        except sqlite3.Error as err:
+            raise StoreUnreadable(f"{self.path} is not a usable SQLite database ({err})") from err
 
     def load(self) -> dict[str, dict[str, Any]]:
+        try:
+            return self._load()
+        except sqlite3.Error as err:
+            raise StoreUnreadable(f"{self.path} cannot be read ({err})") from err
+
+    def _load(self) -> dict[str, dict[str, Any]]:
         state: dict[str, dict[str, Any]] = {name: {} for name in COLLECTIONS}
         for collection, key, value in self.db.execute("SELECT collection, key, value FROM documents"):
-            state.setdefault(collection, {})[key] = jsontext.decode(value)
+            state.setdefault(collection, {})[key] = _stored_json(value, f"{collection}[{key!r}]")
         transitions: dict[str, Any] = {}
         for instance, value in self.db.execute(
                 "SELECT instance, value FROM transitions ORDER BY seq"):
-            transitions.setdefault(instance, []).append(jsontext.decode(value))
+            transitions.setdefault(instance, []).append(
+                _stored_json(value, f"a transition of {instance!r}"))
         state["transitions"] = transitions
         return state
 

@@ -15,6 +15,7 @@ from sb_emulator.testing.client import (
     ApiError,
     Client,
     exchange_anonymous_token,
+    key_token,
     sign_key_token,
 )
 from sb_emulator.testing.targets import (
@@ -38,5 +39,6 @@ __all__ = [
     "Target",
     "emulator_config",
     "exchange_anonymous_token",
+    "key_token",
     "sign_key_token",
 ]

@@ -18,7 +18,14 @@ ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
 
 
 class ApiError(Exception):
-    """The emulated API answered with an error body ``{error, code}``."""
+    """The API answered with an error: ``ApiError(status, code, error, body)``.
+
+    ``status``: the HTTP status (``404``, ``409``, ``403``, ...); ``code`` and ``error``: the
+    fields of the error body ``{"error": ..., "code": ...}`` (``None`` when the JSON body has
+    no such field); ``body``: the whole decoded JSON body, or ``None`` for an empty one.
+    A success whose body is not the JSON object an operation returns is raised as
+    ``ApiError(200, "unexpected-body", ...)``.
+    """
 
     def __init__(self, status: int, code: str | None, error: str | None, body: Any = None):
         super().__init__(f"HTTP {status} {code or ''}: {error or ''}".strip())
@@ -29,9 +36,19 @@ class ApiError(Exception):
 
 
 class Client:
-    """A synchronous client of the emulated REST API (one HTTP connection per call)."""
+    """A synchronous client of the emulated REST API (one HTTP connection per call).
+
+    Every method raises :class:`ApiError` for an answer with status 400 or more, and
+    ``OSError`` (``ConnectionRefusedError``, ``TimeoutError``, ...) when the server cannot be
+    reached within ``timeout`` seconds. Instance states are the API's own JSON objects:
+    ``{"ts", "state", "tags", "done", "publicContext"?}``, ``publicContext`` being the machine's
+    ``context.public``.
+    """
 
     def __init__(self, base_url: str, token: str | None = None, *, timeout: float = 60.0):
+        """``Client(base_url, token=None, *, timeout=60.0)``: ``token`` is sent as
+        ``authorization: Bearer ...`` (none without it). Raises ``ValueError`` for a URL that
+        is not ``http(s)://host...``."""
         parsed = urllib.parse.urlsplit(base_url)
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
             raise ValueError(f"not an http(s) URL: {base_url!r}")
@@ -41,6 +58,7 @@ class Client:
         self._parsed = parsed
 
     def with_token(self, token: str | None) -> Client:
+        """``with_token(token) -> Client``: the same server and timeout, another token."""
         return Client(self.base_url, token, timeout=self.timeout)
 
     def request(
@@ -53,7 +71,15 @@ class Client:
         query: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
     ) -> Any:
-        """Send one request; return the decoded JSON body (None for an empty body)."""
+        """``request(method, path, *, json_body=None, form=None, query=None, headers=None)``:
+        send one request to ``base_url + path``; return its decoded JSON body (``None`` for an
+        empty one).
+
+        ``json_body`` is sent as JSON, ``form`` as ``application/x-www-form-urlencoded``;
+        ``query`` parameters whose value is ``None`` are left out; ``headers`` are added last
+        (overriding). Raises :class:`ApiError` for a status of 400 or more, and
+        ``json.JSONDecodeError`` for a non-empty body that is not JSON.
+        """
         status, body = self._send(method, path, json_body, form, query, headers)
         decoded = json.loads(body) if body.strip() else None
         if status >= 400:
@@ -109,6 +135,12 @@ class Client:
         *,
         machine_version_id: str | None = None,
     ) -> dict[str, Any]:
+        """``create_instance(machine, slug, context=None, *, machine_version_id=None) -> state``:
+        ``POST /machines/{machine}``; the new instance's state (``context`` is its initial
+        context, merged over the machine's). Raises :class:`ApiError`: 409 when ``slug``
+        already exists, 404 for an unknown machine or version, 403
+        ``rejected-by-machine-authorizer`` when ``allowWrite`` refuses, 400 for an invalid slug.
+        """
         body: dict[str, Any] = {"slug": slug}
         if context is not None:
             body["context"] = context
@@ -117,22 +149,44 @@ class Client:
         return self._dict(self.request("POST", f"/machines/{machine}", json_body=body))
 
     def get_instance(self, machine: str, slug: str) -> dict[str, Any]:
+        """``get_instance(machine, slug) -> state``: ``GET /machines/{machine}/i/{slug}``.
+        Raises :class:`ApiError`: 404 for an unknown machine or instance, 403 when
+        ``allowRead`` refuses."""
         return self._dict(self.request("GET", f"/machines/{machine}/i/{slug}"))
 
     def send_event(self, machine: str, slug: str, event: str | dict[str, Any]) -> dict[str, Any]:
+        """``send_event(machine, slug, event) -> state``: ``POST .../i/{slug}/events``; the
+        state once the event (a type, or ``{"type": ..., **data}``) and what it started have
+        settled. Raises :class:`ApiError`: 404, 403 ``rejected-by-machine-authorizer`` when
+        ``allowWrite`` refuses, 409 ``invalid-state`` for a paused instance, 400
+        ``context-too-large``, 504 ``settle-timeout``, 500 ``machine-implementation-error``
+        when machine code throws."""
         path = f"/machines/{machine}/i/{slug}/events"
         return self._dict(self.request("POST", path, json_body={"event": event}))
 
     def admin(self, machine: str, slug: str) -> dict[str, Any]:
+        """``admin(machine, slug) -> {"state", "context", "status", "tags", "done",
+        "machineVersion", "createdAt", ...}``: ``GET .../i/{slug}/admin``, with the whole
+        ``context`` (not only ``public``); no authorizer is asked, the token needs the admin
+        scope. Raises :class:`ApiError`: 404, 403 ``missing-scope``."""
         return self._dict(self.request("GET", f"/machines/{machine}/i/{slug}/admin"))
 
     def list_transitions(self, machine: str, slug: str) -> list[dict[str, Any]]:
+        """``list_transitions(machine, slug) -> [transition, ...]``: every transition of the
+        instance, oldest first (``{"createdAt", "state", "event", ...}``), all pages followed.
+        Raises :class:`ApiError`: 404, 403 ``missing-scope``."""
         return self._all_pages(f"/machines/{machine}/i/{slug}/events", "transitions", {})
 
     def list_machines(self) -> list[dict[str, Any]]:
+        """``list_machines() -> [machine, ...]``: every machine of the org
+        (``{"slug", "createdAt", "currentVersion"?}``), all pages followed. Raises
+        :class:`ApiError`: 403 ``missing-scope``."""
         return self._all_pages("/machines", "machines", {})
 
     def list_instances(self, machine: str) -> list[dict[str, Any]]:
+        """``list_instances(machine) -> [instance, ...]``: every instance of the machine
+        (``{"slug", "createdAt", "status", "machineVersion"}``), all pages followed. Raises
+        :class:`ApiError`: 404 for an unknown machine, 403 ``missing-scope``."""
         return self._all_pages(f"/machines/{machine}/i", "instances", {})
 
     def query(
@@ -145,6 +199,11 @@ class Client:
         dir: str | None = None,
         limit: int | None = None,
     ) -> list[dict[str, Any]]:
+        """``query(machine, index, *, op=None, value=None, dir=None, limit=None) ->
+        [{"slug", "indexValue"}, ...]``: the instances an index query finds (``op`` one of
+        ``eq``, ``ne``, ``gt``, ``gte``, ``lt``, ``lte``; ``dir`` ``asc`` or ``desc``), all
+        pages followed. Raises :class:`ApiError`: 404 for an unknown machine or index, 400
+        for an invalid parameter, 403 ``missing-scope``."""
         params = {"op": op, "value": value, "dir": dir, "limit": limit}
         return self._all_pages(f"/machines/{machine}/indexes/{index}/query", "instances", params)
 
@@ -168,19 +227,37 @@ class Client:
 def sign_key_token(
     org_id: str, key_id: str, secret: str, act: dict[str, Any], lifetime_s: int = TOKEN_LIFETIME_S
 ) -> str:
-    """A State Backed token signed with a key, its ``act`` claim = the given claims."""
+    """A State Backed token signed with a key, its ``act`` claim = ``act``.
+
+    Same shape as ``sb-emulator token`` mints: a string ``act["sub"]`` is also the top-level
+    ``sub`` claim (see :func:`key_token`).
+    """
+    claims = dict(act)
+    sub = claims.pop("sub", None)
+    if sub is not None and not isinstance(sub, str):
+        # Not a user id a JWT can carry as `sub`: left inside `act` only, as given.
+        return key_token(org_id, key_id, secret, None, {"sub": sub, **claims}, lifetime_s)
+    return key_token(org_id, key_id, secret, sub, claims, lifetime_s)
+
+
+def key_token(
+    org_id: str,
+    key_id: str,
+    secret: str,
+    sub: str | None,
+    claims: dict[str, Any] | None = None,
+    lifetime_s: int = TOKEN_LIFETIME_S,
+) -> str:
+    """A token for the end user ``sub``, signed with a key: ``act = {sub, **claims}`` and a
+    top-level ``sub``, the shape of ``sb-emulator token --sub`` (one function mints both)."""
     from sb_emulator.auth.records import ApiKey
-    from sb_emulator.auth.tokens import sign_token
+    from sb_emulator.auth.tokens import sign_user_token
 
     key = ApiKey(
         id=key_id, org_id=org_id, name="testing", secret=secret,
         scopes=frozenset(), created_at_ms=0,
     )
-    return str(sign_token(key, act, expires_in_s=lifetime_s))
-
-
-def act_claims(sub: str | None, claims: dict[str, Any]) -> dict[str, Any]:
-    return {**claims} if sub is None else {"sub": sub, **claims}
+    return sign_user_token(key, sub, claims, expires_in_s=lifetime_s)
 
 
 def exchange_anonymous_token(

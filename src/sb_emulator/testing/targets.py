@@ -12,12 +12,10 @@ aiohttp and the server stack are imported in ``start()``, not here.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import gc
 import json
 import threading
 import traceback
-from collections.abc import Coroutine, Iterable, Iterator
+from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -26,9 +24,8 @@ from sb_emulator.config import EmulatorConfig
 from sb_emulator.testing.client import (
     DEFAULT_SUB,
     Client,
-    act_claims,
     exchange_anonymous_token,
-    sign_key_token,
+    key_token,
 )
 
 if TYPE_CHECKING:
@@ -91,7 +88,8 @@ class RemoteTarget:
     is_emulator: bool = field(default=False, init=False)
 
     def token(self, sub: str | None = DEFAULT_SUB, **claims: Any) -> str:
-        return sign_key_token(self.org_id, self.key_id, self.key_secret, act_claims(sub, claims))
+        """A token signed with the given key; ``sub`` top-level and in ``act`` with ``claims``."""
+        return key_token(self.org_id, self.key_id, self.key_secret, sub, claims)
 
     def production_token(self, sub: str | None = DEFAULT_SUB, **claims: Any) -> str:
         # A deployment has no separate production key we know of: the given key signs it.
@@ -141,7 +139,6 @@ class EmulatorServer:
         self._stop: asyncio.Event | None = None
         self._failure: BaseException | None = None
         self._port = 0
-        self._froze = False
 
     # -- lifecycle
 
@@ -174,27 +171,22 @@ class EmulatorServer:
         self._thread = threading.Thread(
             target=self._run_thread, args=(ready,), name="sb-emulator", daemon=True
         )
-        with _collector_paused() as self._froze:
-            self._thread.start()
-            ready.wait()
+        # The garbage collector is the test process's own: it is neither paused nor frozen
+        # here (a frozen heap or a disabled collector would change how the user's own tests
+        # behave), only the standalone `sb-emulator serve` freezes its start-up objects.
+        self._thread.start()
+        ready.wait()
         if self._failure is not None:
             self._thread.join()
-            self._unfreeze()
             failure, self._failure = self._failure, None
             raise RuntimeError("sb-emulator failed to start") from failure
         return self
-
-    def _unfreeze(self) -> None:
-        if self._froze:  # see _collector_paused
-            gc.unfreeze()
-            self._froze = False
 
     def stop(self) -> None:
         if self._thread is None or self._loop is None or self._stop is None:
             return
         self._loop.call_soon_threadsafe(self._stop.set)
         self._thread.join()
-        self._unfreeze()
         self._thread, self._app = None, None
         if self._failure is not None:
             failure, self._failure = self._failure, None
@@ -329,15 +321,15 @@ class EmulatorServer:
     # -- tokens and clients
 
     def token(self, sub: str | None = DEFAULT_SUB, **claims: Any) -> str:
-        """A token signed with the admin key (every scope); ``act`` = sub + claims."""
+        """A token signed with the admin key (every scope); ``sub`` top-level and in ``act``
+        with ``claims``, as ``sb-emulator token`` mints it."""
         c = self.config
-        return sign_key_token(c.org_id, c.key_id, c.key_secret, act_claims(sub, claims))
+        return key_token(c.org_id, c.key_id, c.key_secret, sub, claims)
 
     def production_token(self, sub: str | None = DEFAULT_SUB, **claims: Any) -> str:
-        """A token signed with the production key (events.write, state.read, ...)."""
+        """A token signed with the production key (events.write, state.read, ...), same shape."""
         c = self.config
-        act = act_claims(sub, claims)
-        return sign_key_token(c.org_id, c.production_key_id, c.production_key_secret, act)
+        return key_token(c.org_id, c.production_key_id, c.production_key_secret, sub, claims)
 
     def anonymous_token(self, session_id: str = "session-1", device_id: str | None = None) -> str:
         return exchange_anonymous_token(self.url, self.org_id, session_id, device_id)
@@ -347,30 +339,6 @@ class EmulatorServer:
 
 
 Target = EmulatorServer | RemoteTarget
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[bool]:
-    """Python's cyclic garbage collector paused while the server starts (this thread only
-    waits); yields whether what was built is then frozen (``gc.freeze``).
-
-    Start-up imports aiohttp and the server stack and compiles the machines: some fifty
-    thousand new objects, which kept the collector busy scanning them (over a hundred
-    collections, 13-17 ms of a ~240 ms start-up). Just pausing it does not help: its first
-    collections afterwards scan them all. So they are frozen, as long-lived servers do: the
-    collector skips them (reference counting still frees them) until ``stop()`` unfreezes
-    them. A process that froze objects itself is left to manage its own: nothing is frozen.
-    """
-    was_enabled = gc.isenabled()
-    freezes = gc.get_freeze_count() == 0
-    gc.disable()
-    try:
-        yield freezes
-    finally:
-        if freezes:
-            gc.freeze()
-        if was_enabled:
-            gc.enable()
 
 
 async def _record_request(request: web.Request, response: web.StreamResponse) -> None:

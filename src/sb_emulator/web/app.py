@@ -10,6 +10,7 @@ from sb_emulator.bootstrap import build_emulator, shutdown_emulator
 from sb_emulator.config import EmulatorConfig
 from sb_emulator.openapi import OpenApiSpec
 from sb_emulator.web.auth import VerifiedTokens, auth_middleware
+from sb_emulator.web.control_guard import allowed_control_hosts
 from sb_emulator.web.cors import cors_middleware
 from sb_emulator.web.errors import error_middleware
 from sb_emulator.web.http_api import routes as http_api_routes
@@ -30,7 +31,7 @@ def create_app(config: EmulatorConfig) -> web.Application:
     app = web.Application(
         client_max_size=MAX_REQUEST_BYTES,
         middlewares=[
-            cors_middleware(),
+            cors_middleware(control_hosts=allowed_control_hosts(config.host)),
             error_middleware(),
             auth_middleware(),
             request_validation_middleware(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from sb_emulator.auth.scopes import require_scopes_held, scopes_for_new_key
 from sb_emulator.errors import InvalidParameter
 from sb_emulator.web.auth import org_and_auth, principal_of, requires
 from sb_emulator.web.keys import EMULATOR
@@ -41,11 +42,11 @@ async def list_keys(request: web.Request) -> web.Response:
 @routes.post("/keys")
 @requires("org.keys.write")
 async def create_key(request: web.Request) -> web.Response:
-    org_id, _ = org_and_auth(request)
+    principal = principal_of(request)
     body = await json_body(request)
-    result = await request.app[EMULATOR].create_key(
-        org_id, required(body, "name"), scopes=body.get("scopes"), use=body.get("use")
-    )
+    name, scopes, use = required(body, "name"), body.get("scopes"), body.get("use")
+    require_scopes_held(principal, scopes_for_new_key(scopes, use), "the new key")
+    result = await request.app[EMULATOR].create_key(principal.org_id, name, scopes=scopes, use=use)
     return json_response(result)
 
 

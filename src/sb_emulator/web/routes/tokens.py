@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from sb_emulator.web.auth import org_and_auth, requires
+from sb_emulator.auth.scopes import require_scopes_held
+from sb_emulator.web.auth import org_and_auth, principal_of, requires
 from sb_emulator.web.keys import EMULATOR
 from sb_emulator.web.responses import json_body, json_response, no_content, optional_query
 
@@ -48,8 +49,16 @@ async def list_token_providers(request: web.Request) -> web.Response:
 @routes.post("/token-providers")
 @requires("tokens.admin")
 async def upsert_token_provider(request: web.Request) -> web.Response:
-    org_id, _ = org_and_auth(request)
-    await request.app[EMULATOR].upsert_token_provider(org_id, await json_body(request))
+    principal = principal_of(request)
+    body = await json_body(request)
+    emulator = request.app[EMULATOR]
+    key_id = body.get("keyId")
+    key = emulator.find_key(key_id) if isinstance(key_id, str) else None
+    if key is not None and key.org_id == principal.org_id:  # else the service's 400
+        # exchanged tokens carry the signing key's scopes: creating (or rewriting) a provider
+        # that signs with a stronger key than the caller's would be an escalation
+        require_scopes_held(principal, key.scopes, f"a token provider signing with key {key.id}")
+    await emulator.upsert_token_provider(principal.org_id, body)
     return no_content()
 
 
