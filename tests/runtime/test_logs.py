@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from sb_emulator.clock import iso_from_ms, ms_from_iso
@@ -127,3 +128,20 @@ async def test_paging_returns_everything_even_within_one_millisecond(emu: Emulat
         seen += [e["log"] for e in page["logs"]]
         cursor = page["maxTimestamp"]
     assert seen == [f"shout {n} part {p}" for n in range(50) for p in (1, 2, 3)]
+
+
+async def test_overlapping_services_keep_their_own_output_and_leave_stdout_alone(
+        emu: Emulator) -> None:
+    """Two services running at once each print into their own entry, and ``sys.stdout`` is
+    the same stream afterwards (it used to be left on a dead buffer when the first service to
+    start finished first)."""
+    from tests.runtime.machines import _probe
+
+    _probe.DUET = None
+    before = sys.stdout
+    since = emu.clock.now_ms()
+    await emu.create_instance(ORG, "duet", "d", None, None, USER)
+    assert (await emu.send_event(ORG, "duet", "d", "play", USER))["state"] == "idle"
+    assert sys.stdout is before
+    assert sorted(e["log"] for e in await logs(emu, since)) == [
+        "first starts\nfirst ends", "second starts\nsecond ends"]

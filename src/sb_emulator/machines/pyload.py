@@ -30,6 +30,7 @@ from sb_emulator.errors import DefinitionError
 from sb_emulator.machines.configrepair import build_collecting
 from sb_emulator.machines.definition import HttpApiEndpoint, MachineDefinition
 from sb_emulator.machines.pylocate import line_of_path, module_bindings
+from sb_emulator.machines.pyoutput import route_print
 
 
 def import_definition_module(ref: str) -> ModuleType:
@@ -84,6 +85,7 @@ def _import_hint(text: str) -> str:
 
 def load_python_definition(ref: str) -> MachineDefinition:
     module = import_definition_module(ref)
+    route_print(module)  # its output becomes log entries of the call that prints (pyoutput)
     source = ref if Path(ref).exists() else (getattr(module, "__file__", None) or ref)
     problems: list[str] = []
     config = getattr(module, "machine", None)

@@ -9,8 +9,6 @@ new state, and keep going while ephemeral services run (API.md §7.2-7.3).
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import io
 import json
 import traceback
 from dataclasses import dataclass, field
@@ -32,6 +30,7 @@ from sb_emulator.engine import (
 from sb_emulator.engine.macrostep import to_event
 from sb_emulator.errors import ApiError, BadRequest, InvalidState, MachineImplementationError, SettleTimeout
 from sb_emulator.machines import MachineDefinition, ServiceMeta
+from sb_emulator.machines.pyoutput import LogSink, output_to
 from sb_emulator.service.core import EmulatorCore, Instance
 from sb_emulator.service.indexes import index_values
 from sb_emulator.service.payload_limits import checked_json_size
@@ -239,9 +238,10 @@ class RuntimeMixin(EmulatorCore):
         meta = ServiceMeta(effect.data, _REAL.sleep_ms, effect.id)
 
         async def run() -> None:
-            out = io.StringIO()
+            # this task's own sink: services running at once never see each other's output
+            sink = LogSink()
             try:
-                with contextlib.redirect_stdout(out):
+                with output_to(sink):
                     result = await service(effect.context, effect.event, meta)
                 settling.results.put_nowait((effect.id, True, result))
             except asyncio.CancelledError:
@@ -251,24 +251,24 @@ class RuntimeMixin(EmulatorCore):
                 settling.results.put_nowait((effect.id, False, data if data is not None else
                                              {"message": str(err), "name": type(err).__name__}))
             finally:
-                if out.getvalue():
-                    self.add_log(inst, out.getvalue(), "stdout")
+                if sink.text:
+                    self.add_log(inst, sink.text, "stdout")
 
         settling.tasks[effect.id] = asyncio.get_running_loop().create_task(run())
 
     def _run_action(self, inst: Instance, effect: ExecuteAction) -> None:
         if effect.exec is None:
             return
-        out = io.StringIO()
+        sink = LogSink()
         try:
-            with contextlib.redirect_stdout(out):
+            with output_to(sink):
                 watchdog.call(f"action {effect.name!r} of machine {inst.machine!r}", effect.exec,
                               effect.context, effect.event, {"action": effect.params})
         except Exception as err:
             self.errors.append(err)
             self.add_log(inst, f"action {effect.name!r} raised:\n{traceback.format_exc()}", "stderr")
-        if out.getvalue():
-            self.add_log(inst, out.getvalue(), "stdout")
+        if sink.text:
+            self.add_log(inst, sink.text, "stdout")
 
     async def _settle(self, inst: Instance, settling: Settling, outbox: Outbox) -> None:
         """Feed service results back until none runs; past the timeout, stop them and queue
