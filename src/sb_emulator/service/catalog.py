@@ -27,6 +27,7 @@ from sb_emulator.machines import (
 )
 from sb_emulator.machines.deflimits import text_problem
 from sb_emulator.service.bounded_gzip import gunzip_bounded
+from sb_emulator.service.confirmation import confirm_deletion
 from sb_emulator.service.core import EmulatorCore, machine_key, with_cursor
 from sb_emulator.service.migrations import read_migration
 from sb_emulator.store.base import Change
@@ -148,7 +149,7 @@ class CatalogMixin(EmulatorCore):
 
     async def delete_machine(self, org_id: str, slug: str, body: Mapping[str, Any]) -> None:
         self.machine_doc(org_id, slug)
-        _confirm(body, "hmacSha256OfMachineNameWithMachineNameKey", slug, slug)
+        confirm_deletion(body, "hmacSha256OfMachineNameWithMachineNameKey", slug, slug)
         if any(i.org_id == org_id and i.machine == slug for i in self.instances.values()):
             raise InvalidState(f"machine {slug!r} still has instances; delete them first")
         changes = [self.delete("machines", machine_key(org_id, slug))]
@@ -327,11 +328,3 @@ def _gunzip(data: bytes) -> bytes:
     # inflated in chunks, stopping at the limit: a small gzip can hold gigabytes
     return gunzip_bounded(data, MAX_UNZIPPED)
 
-
-def _confirm(body: Mapping[str, Any], field: str, machine: str, name: str) -> None:
-    if body.get("dangerDataWillBeDeletedForever") is not True:
-        raise InvalidParameter("dangerDataWillBeDeletedForever",
-                               "dangerDataWillBeDeletedForever must be true")
-    if body.get(field) != ids.hmac_confirmation(machine, name):
-        raise InvalidParameter(field, f"{field} must be base64url(HMAC-SHA256(key=machine name, "
-                                      f"data={'machine' if machine == name else 'instance'} name))")

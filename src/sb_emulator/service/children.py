@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 from sb_emulator.engine import Effect, SendEvent, StartService, StopService
 from sb_emulator.errors import ApiError, NotFound, RejectedByMachineAuthorizer
 from sb_emulator.service.core import Instance, instance_key
-from sb_emulator.service.runtime import Outbox, RuntimeMixin
+from sb_emulator.service.outbox import DirectSend, Outbox, SpawnChild, StoredSend
+from sb_emulator.service.runtime import RuntimeMixin
 from sb_emulator.store.base import Change
 
 PERSISTENT_INVOKE = "statebacked.invoke"
@@ -41,7 +42,10 @@ class ChildrenMixin(RuntimeMixin):
     if TYPE_CHECKING:  # TimersMixin
         def _push_timer(self, due: int, timer_id: str) -> None: ...
 
-    def child_effect(self, inst: Instance, effect: Effect, outbox: Outbox) -> bool:
+    def child_effect(self, inst: Instance, effect: Effect, stored: Change | None,
+                     outbox: Outbox) -> bool:
+        """Carry out ``effect`` if it concerns another instance (``stored``: the timer a send
+        was stored as with its transition, if it was)."""
         if isinstance(effect, StartService) and isinstance(effect.src, dict) and \
                 effect.src.get("type") == PERSISTENT_INVOKE:
             src = effect.src
@@ -49,41 +53,36 @@ class ChildrenMixin(RuntimeMixin):
                      "instance": src.get("machineInstanceName") or str(uuid.uuid4())}
             inst.children[effect.id] = child
             self.persist([self.put_instance(inst)])
-            outbox.items.append(("spawn", {"parent": inst, "child": child, "invoke": effect.id,
-                                           "version": src.get("machineVersionId")},
-                                 {"context": effect.data or {}}))
+            outbox.add(SpawnChild(inst, child, effect.id, src.get("machineVersionId"),
+                                  effect.data or {}))
             return True
         if isinstance(effect, StopService) and effect.id in inst.children:
             return True  # persistent children outlive the state that started them
         if isinstance(effect, SendEvent):
-            timer_id = outbox.stored.get(id(effect))
-            if timer_id is not None:
-                outbox.items.append(("stored", {"from": inst, "timer": timer_id}, effect.event))
+            if stored is not None:
+                outbox.add(StoredSend(inst, stored.key))
                 return True
             target = self.resolve_target(inst, effect.to)
             if target is None:
                 self.add_log(inst, f"event {effect.event.get('type')!r} to {effect.to!r} dropped: "
                                    f"no such instance", "stderr")
             else:
-                outbox.items.append(("send", {"from": inst, "to": target}, effect.event))
+                outbox.add(DirectSend(inst, target, effect.event))
             return True
         return False
 
-    def store_sends(self, inst: Instance, effects: tuple[Effect, ...], outbox: Outbox
-                    ) -> list[Change]:
+    def store_sends(self, inst: Instance, effects: tuple[Effect, ...]) -> dict[int, Change]:
         """Timers, due at once, for this transition's sends to other instances (to store
-        with it); ``outbox`` remembers which effect each one carries."""
-        changes = []
-        for effect in effects:
+        with it), by the position of the send in ``effects``."""
+        changes: dict[int, Change] = {}
+        for position, effect in enumerate(effects):
             if not isinstance(effect, SendEvent):
                 continue
             target = self.resolve_target(inst, effect.to)
             if target is None:
                 continue  # dropped (and logged) when carried out, or a child not spawned yet
             to = {"type": INSTANCE_REF, "machineName": target[0], "machineInstanceName": target[1]}
-            change = self._stored_send(inst, to, dict(effect.event), "send")
-            outbox.stored[id(effect)] = change.key
-            changes.append(change)
+            changes[position] = self._stored_send(inst, to, dict(effect.event), "send")
         return changes
 
     def _stored_send(self, inst: Instance, to: Any, event: dict[str, Any], kind: str) -> Change:
@@ -111,21 +110,20 @@ class ChildrenMixin(RuntimeMixin):
         return None
 
     async def dispatch_outbox(self, outbox: Outbox) -> None:
-        for kind, where, payload in outbox.items:
-            if kind == "spawn":
-                await self._spawn(where["parent"], where["child"], where["invoke"],
-                                  where["version"], payload)
-            elif kind in ("done", "stored"):
-                await self._send_stored(where["from"], where["timer"])
+        for message in outbox.messages:
+            if isinstance(message, SpawnChild):
+                await self._spawn(message)
+            elif isinstance(message, StoredSend):
+                await self._send_stored(message.sender, message.timer_id)
             else:
-                await self._send(where["from"], where["to"], payload)
+                await self._send(message.sender, message.target, message.event)
 
-    async def _spawn(self, parent: Instance, child: dict[str, str], invoke_id: str,
-                     version: str | None, payload: dict[str, Any]) -> None:
+    async def _spawn(self, message: SpawnChild) -> None:
+        parent, child, invoke_id = message.parent, message.child, message.invoke_id
         try:
             await self.create_instance(  # type: ignore[attr-defined]
-                parent.org_id, child["machine"], child["instance"], payload["context"], version,
-                sender_of(parent),
+                parent.org_id, child["machine"], child["instance"], message.context,
+                message.version, sender_of(parent),
                 parent={"machine": parent.machine, "instance": parent.name, "invokeId": invoke_id})
         except ApiError as err:
             self.add_log(parent, f"could not create child {child['machine']}/"

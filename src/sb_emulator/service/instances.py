@@ -17,11 +17,11 @@ from sb_emulator.errors import (
     MachineImplementationError,
     NotFound,
 )
-from sb_emulator.service.catalog import _confirm
+from sb_emulator.service.confirmation import confirm_deletion
 from sb_emulator.service.core import Instance, decode_cursor, encode_cursor, instance_key, with_cursor
 from sb_emulator.service.indexes import OPS, check_query
 from sb_emulator.service.payload_limits import check_client_event
-from sb_emulator.service.runtime import Outbox, RuntimeMixin, log_record_json
+from sb_emulator.service.runtime import RuntimeMixin, log_record_json
 from sb_emulator.store.base import Change
 
 MAX_LOGS = 100
@@ -64,14 +64,14 @@ class InstancesMixin(RuntimeMixin):
         self.transitions[key] = [record]
         changes = [self.put_instance(inst), Change("append", "transitions", key, record)]
         changes += self._timer_changes(inst, effects)
-        outbox = Outbox()
-        changes += self.store_sends(inst, effects, outbox)
+        sends = self.store_sends(inst, effects)
+        changes += sends.values()
         notice = self.done_notice(inst) if snapshot.done else None
         if notice is not None:
             changes.append(notice)
         self.persist(changes)
         self.publish(inst)
-        return await self.start_instance(inst, effects, notice, outbox)
+        return await self.start_instance(inst, effects, notice, sends)
 
     def _initial(self, machine: Any, context: Any, name: str) -> Any:
         try:
@@ -119,7 +119,7 @@ class InstancesMixin(RuntimeMixin):
     async def delete_instance(self, org_id: str, machine: str, name: str,
                               body: Mapping[str, Any]) -> None:
         inst = self.instance(org_id, machine, name)
-        _confirm(body, "hmacSha256OfMachineInstanceNameWithMachineNameKey", machine, name)
+        confirm_deletion(body, "hmacSha256OfMachineInstanceNameWithMachineNameKey", machine, name)
         async with inst.lock:
             changes = [Change("delete", "instances", inst.key),
                        Change("delete_transitions", "transitions", inst.key)]

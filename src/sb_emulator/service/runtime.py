@@ -33,6 +33,7 @@ from sb_emulator.machines import MachineDefinition, ServiceMeta
 from sb_emulator.machines.pyoutput import LogSink, output_to
 from sb_emulator.service.core import EmulatorCore, Instance
 from sb_emulator.service.indexes import index_values
+from sb_emulator.service.outbox import Outbox, StoredSend
 from sb_emulator.service.payload_limits import checked_json_size
 from sb_emulator.store.base import Change
 
@@ -42,20 +43,6 @@ LOGS_PER_MS = 100
 
 class ContextTooLarge(BadRequest):
     default_code = "context-too-large"
-
-
-@dataclass
-class Outbox:
-    """Sends to other instances, carried out once the sender's lock is released."""
-
-    items: list[tuple[str, dict[str, Any], dict[str, Any]]] = field(default_factory=list)
-    # sends stored as timers with their transition (children.store_sends): id(effect) -> timer
-    stored: dict[int, str] = field(default_factory=dict)
-
-    def add_done_notice(self, inst: Instance, notice: Change | None) -> None:
-        """Send a finished child's stored ``done.invoke`` notice (after its own effects)."""
-        if notice is not None:
-            self.items.append(("done", {"from": inst, "timer": notice.key}, notice.value["event"]))
 
 
 @dataclass
@@ -80,9 +67,10 @@ class RuntimeMixin(EmulatorCore):
         def schedule_timer(self, inst: Instance, effect: ScheduleEvent) -> Change: ...
         def cancel_timer(self, inst: Instance, send_id: str) -> Change | None: ...
         async def dispatch_outbox(self, outbox: Outbox) -> None: ...
-        def child_effect(self, inst: Instance, effect: Effect, outbox: Outbox) -> bool: ...
-        def store_sends(self, inst: Instance, effects: tuple[Effect, ...],
-                        outbox: Outbox) -> list[Change]: ...
+        def child_effect(self, inst: Instance, effect: Effect, stored: Change | None,
+                         outbox: Outbox) -> bool: ...
+        def store_sends(self, inst: Instance, effects: tuple[Effect, ...]
+                        ) -> dict[int, Change]: ...
         def done_notice(self, inst: Instance) -> Change | None: ...
 
     # -- entry points -------------------------------------------------------------------------
@@ -116,21 +104,22 @@ class RuntimeMixin(EmulatorCore):
             if settling.tasks:
                 await self._settle(inst, settling, outbox)
             state = inst.wire_state()
-        if outbox.items:
+        if outbox.messages:
             await self.dispatch_outbox(outbox)
         return state
 
     async def start_instance(self, inst: Instance, effects: tuple[Effect, ...],
-                             done_notice: Change | None = None,
-                             outbox: Outbox | None = None) -> dict[str, Any]:
+                             done_notice: Change | None, sends: dict[int, Change]
+                             ) -> dict[str, Any]:
         """Carry out the initial transition's effects and settle (instance creation);
-        ``done_notice`` is that of a child created in a final state, ``outbox`` the one its
-        sends were stored with."""
-        outbox = outbox if outbox is not None else Outbox()
+        ``done_notice`` is that of a child created in a final state, ``sends`` the timers its
+        sends were stored as (by position in ``effects``)."""
+        outbox = Outbox()
         async with inst.lock:
             settling = Settling()
-            self._carry_out(inst, effects, settling, outbox)
-            outbox.add_done_notice(inst, done_notice)
+            self._carry_out(inst, effects, sends, settling, outbox)
+            if done_notice is not None:
+                outbox.add(StoredSend(inst, done_notice.key))
             await self._settle(inst, settling, outbox)
             state = inst.wire_state()
         await self.dispatch_outbox(outbox)
@@ -176,13 +165,15 @@ class RuntimeMixin(EmulatorCore):
         self.transitions.setdefault(inst.key, []).append(record)
         changes.append(Change("append", "transitions", inst.key, record))
         changes += self._timer_changes(inst, effects)
-        changes += self.store_sends(inst, effects, outbox)
+        sends = self.store_sends(inst, effects)
+        changes += sends.values()
         notice = self.done_notice(inst) if snapshot.done and not was_done else None
         if notice is not None:
             changes.append(notice)
         self.persist(changes)  # durable before any effect runs (API.md §7.2)
-        self._carry_out(inst, effects, settling, outbox)
-        outbox.add_done_notice(inst, notice)
+        self._carry_out(inst, effects, sends, settling, outbox)
+        if notice is not None:  # after the transition's own sends (a final sendParent first)
+            outbox.add(StoredSend(inst, notice.key))
         self.publish(inst)
 
     def check_context_size(self, inst: Instance, context: Any) -> None:
@@ -207,11 +198,11 @@ class RuntimeMixin(EmulatorCore):
                     changes.append(change)
         return changes
 
-    def _carry_out(self, inst: Instance, effects: tuple[Effect, ...], settling: Settling,
-                   outbox: Outbox) -> None:
+    def _carry_out(self, inst: Instance, effects: tuple[Effect, ...], sends: dict[int, Change],
+                   settling: Settling, outbox: Outbox) -> None:
         definition = self.definition(inst.version_id)
-        for effect in effects:
-            if self.child_effect(inst, effect, outbox):
+        for position, effect in enumerate(effects):
+            if self.child_effect(inst, effect, sends.get(position), outbox):
                 continue
             if isinstance(effect, StartService):
                 self._start_service(inst, definition, effect, settling)
