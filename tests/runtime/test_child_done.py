@@ -101,11 +101,11 @@ async def test_a_paused_parent_gets_the_notice_when_a_retry_finds_it_running(emu
     await emu.set_status(ORG, "quest", "q1", "paused")
     await emu.send_event(ORG, "trial", trial, "abandon", USER)
     (timer,) = emu.docs["timers"].values()
-    assert (timer["to"], timer["attempts"]) == ("#_parent", 1)
-    assert timer["event"] == {"type": "done.invoke.trial"}
+    assert (timer.to, timer.attempts) == ("#_parent", 1)
+    assert timer.event == {"type": "done.invoke.trial"}
     assert "retrying in 30000 ms" in (await logs_of(emu, "trial", trial))[-1]
     await emu.advance_clock(RETRY_MS)  # the second attempt: still paused
-    assert emu.docs["timers"][next(iter(emu.docs["timers"]))]["attempts"] == 2
+    assert emu.docs["timers"][next(iter(emu.docs["timers"]))].attempts == 2
     await emu.set_status(ORG, "quest", "q1", "running")
     await emu.advance_clock(RETRY_MS)
     assert await state_of(emu, "quest", "q1") == "defeated"
@@ -173,8 +173,8 @@ async def test_the_notice_is_stored_with_the_finishing_transition(
     emu = await build_emulator(config)
     try:
         cheer, notice = (doc for _, doc in sorted(emu.docs["timers"].items()))
-        assert cheer["event"]["type"] == "cheered" and cheer["attempts"] == 0
-        assert notice["event"]["type"] == "done.invoke.trial" and notice["attempts"] == 0
+        assert cheer.event["type"] == "cheered" and cheer.attempts == 0
+        assert notice.event["type"] == "done.invoke.trial" and notice.attempts == 0
         await emu.advance_clock(0)
         assert await state_of(emu, "quest", "q1") == "rewarded"
         assert await events_of(emu, "quest", "q1") == [

@@ -98,7 +98,7 @@ async def test_a_child_that_cannot_be_created_is_logged_on_the_parent(family: Em
 async def test_a_delayed_send_parent_is_a_durable_timer(family: Emulator) -> None:
     await family.send_event(ORG, "child", "c1", "pingLater", USER)
     (timer,) = family.docs["timers"].values()
-    assert (timer["to"], timer["event"]) == ("#_parent", {"type": "childPinged"})
+    assert (timer.to, timer.event) == ("#_parent", {"type": "childPinged"})
     await family.advance_clock(999)
     assert (await family.get_state(ORG, "parent", "p1", USER))["state"] == "waiting"
     await family.advance_clock(1)
@@ -112,7 +112,7 @@ async def test_a_send_to_a_paused_instance_is_retried_until_it_resumes(family: E
     await family.send_event(ORG, "parent", "p1", "tellChild", USER)
     assert (await context_of(family, "child", "c1"))["heard"] == 0
     (retry,) = family.docs["timers"].values()
-    assert retry["attempts"] == 1 and retry["to"]["machineInstanceName"] == "c1"
+    assert retry.attempts == 1 and retry.to["machineInstanceName"] == "c1"
     await family.advance_clock(30_000)  # second attempt: still paused
     assert (await context_of(family, "child", "c1"))["heard"] == 0
     await family.set_status(ORG, "child", "c1", "running")
@@ -155,8 +155,8 @@ async def test_a_send_is_stored_with_the_transition_that_sent_it(
     emu = await build_emulator(config)
     try:
         (timer,) = emu.docs["timers"].values()
-        assert timer["event"] == {"type": "childPinged"}
-        assert timer["to"] == {"type": "statebacked.instance", "machineName": "parent",
+        assert timer.event == {"type": "childPinged"}
+        assert timer.to == {"type": "statebacked.instance", "machineName": "parent",
                                "machineInstanceName": "p1"}
         await emu.advance_clock(0)
         assert (await emu.get_state(ORG, "parent", "p1", USER))["state"] == "acknowledged"

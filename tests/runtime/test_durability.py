@@ -34,7 +34,7 @@ async def seed(emu: Emulator) -> None:
 
 async def snapshot_of(emu: Emulator) -> dict[str, Any]:
     """What must survive: states, contexts, transitions, timers, versions."""
-    out: dict[str, Any] = {"timers": sorted((d["instance"], d["sendId"], d["dueMs"], d["attempts"])
+    out: dict[str, Any] = {"timers": sorted((d.instance, d.send_id, d.due_ms, d.attempts)
                                             for d in emu.docs["timers"].values())}
     for name in ("a", "b"):
         out[name] = {"admin": await emu.admin_state(ORG, "timers", name),

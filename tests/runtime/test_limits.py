@@ -23,7 +23,7 @@ async def everything_about(emu: Emulator, name: str) -> dict[str, Any]:
         "admin": await emu.admin_state(ORG, "bag", name),
         "transitions": await all_transitions(emu, "bag", name),
         "timers": copy.deepcopy({k: v for k, v in emu.docs["timers"].items()
-                                 if v["instance"].endswith(f"/bag/{name}")}),
+                                 if v.instance.endswith(f"/bag/{name}")}),
     }
 
 
@@ -135,12 +135,12 @@ async def test_timer_deliveries_to_a_paused_instance_are_retried_then_dropped(em
 
     await emu.advance_clock(60_000)  # first attempt
     (timer,) = (await everything_about(emu, "b"))["timers"].values()
-    assert timer["attempts"] == 1
-    assert timer["dueMs"] == emu.clock.now_ms() + retry
+    assert timer.attempts == 1
+    assert timer.due_ms == emu.clock.now_ms() + retry
     for attempt in (2, 3, 4):
         await emu.advance_clock(retry)
         (timer,) = (await everything_about(emu, "b"))["timers"].values()
-        assert timer["attempts"] == attempt
+        assert timer.attempts == attempt
     await emu.advance_clock(retry)  # fifth and last attempt
 
     assert (await everything_about(emu, "b"))["timers"] == {}

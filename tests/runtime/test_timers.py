@@ -7,6 +7,7 @@ from typing import Any
 
 from sb_emulator.clock import iso_from_ms
 from sb_emulator.service import Emulator
+from sb_emulator.service.records import TimerRecord
 from tests.runtime.conftest import ORG, USER, events_of
 
 
@@ -16,9 +17,9 @@ async def start(emu: Emulator, name: str, event: str) -> dict[str, Any]:
     return state
 
 
-def timers_of(emu: Emulator, name: str) -> dict[str, dict[str, Any]]:
-    return {doc["sendId"]: doc for doc in emu.docs["timers"].values()
-            if doc["instance"].endswith(f"/timers/{name}")}
+def timers_of(emu: Emulator, name: str) -> dict[str, TimerRecord]:
+    return {timer.send_id: timer for timer in emu.docs["timers"].values()
+            if timer.instance.endswith(f"/timers/{name}")}
 
 
 async def test_afters_fire_in_due_order(emu: Emulator) -> None:
@@ -108,7 +109,7 @@ async def test_an_armed_timer_fires_exactly_at_its_delay(emu: Emulator) -> None:
 
 async def test_a_delayed_send_with_an_id_fires(emu: Emulator) -> None:
     await start(emu, "t", "schedule")
-    assert timers_of(emu, "t")["ping"]["event"] == {"type": "ping"}
+    assert timers_of(emu, "t")["ping"].event == {"type": "ping"}
     await emu.advance_clock(500)
     assert (await emu.get_state(ORG, "timers", "t", USER))["state"] == "pinged"
 

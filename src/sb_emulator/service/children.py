@@ -25,6 +25,7 @@ from sb_emulator.engine import Effect, SendEvent, StartService, StopService
 from sb_emulator.errors import ApiError, NotFound, RejectedByMachineAuthorizer
 from sb_emulator.service.core import Instance, instance_key
 from sb_emulator.service.outbox import DirectSend, Outbox, SpawnChild, StoredSend
+from sb_emulator.service.records import TimerRecord
 from sb_emulator.service.runtime import RuntimeMixin
 from sb_emulator.store.base import Change
 
@@ -93,9 +94,7 @@ class ChildrenMixin(RuntimeMixin):
         self._stored_sends += 1
         send_id = f"{kind}:{due:015d}.{self._stored_sends:09d}.{uuid.uuid4().hex[:8]}"
         timer_id = f"{inst.key}#out:{due:015d}.{self._stored_sends:09d}.{kind}"
-        change = self.put("timers", timer_id, {
-            "instance": inst.key, "sendId": send_id, "event": event, "dueMs": due, "to": to,
-            "attempts": 0})
+        change = self.put_record("timers", timer_id, TimerRecord(inst.key, send_id, event, due, to))
         self._push_timer(due, timer_id)
         return change
 
@@ -175,20 +174,19 @@ class ChildrenMixin(RuntimeMixin):
         """First attempt at a stored send (or done notice). Before it, the timer moves to the
         retry time (with the attempt counted), so a crash or a retryable failure leaves it to
         fire again; a delivery or a final refusal removes it."""
-        doc = self.docs["timers"].get(timer_id)
-        if doc is None:
+        timer: TimerRecord | None = self.docs["timers"].get(timer_id)
+        if timer is None:
             return  # the timer loop got to it first
         due = self.clock.now_ms() + self.settings.retry_delay_ms
-        self.persist([self.put("timers", timer_id, {**doc, "dueMs": due,
-                                                     "attempts": doc["attempts"] + 1})])
+        self.persist([self.put_record("timers", timer_id, timer.retried(due, timer.attempts + 1))])
         self._push_timer(due, timer_id)
-        event = doc["event"]
-        target = self.resolve_target(sender, doc["to"])
-        where = "the parent" if doc["to"] == "#_parent" else \
-            f"{target[0]}/{target[1]}" if target else repr(doc["to"])
+        event = timer.event
+        target = self.resolve_target(sender, timer.to)
+        where = "the parent" if timer.to == "#_parent" else \
+            f"{target[0]}/{target[1]}" if target else repr(timer.to)
         try:
             if target is None:
-                raise NotFound("the child has no parent" if doc["to"] == "#_parent"
+                raise NotFound("the child has no parent" if timer.to == "#_parent"
                                else "no such instance")
             await self._send_once(sender, target, event)
         except (NotFound, RejectedByMachineAuthorizer) as err:
@@ -213,9 +211,8 @@ class ChildrenMixin(RuntimeMixin):
         due = self.clock.now_ms() + self.settings.retry_delay_ms
         to = {"type": INSTANCE_REF, "machineName": target[0], "machineInstanceName": target[1]}
         timer_id = f"{sender.key}#{send_id}"
-        self.persist([self.put("timers", timer_id, {
-            "instance": sender.key, "sendId": send_id, "event": event, "dueMs": due, "to": to,
-            "attempts": 1})])
+        self.persist([self.put_record("timers", timer_id,
+                                      TimerRecord(sender.key, send_id, event, due, to, 1))])
         self._push_timer(due, timer_id)
 
     async def deliver_to_target(self, inst: Instance, to: Any, event: dict[str, Any]) -> None:

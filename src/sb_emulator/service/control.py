@@ -16,6 +16,7 @@ from sb_emulator.errors import BadRequest, DefinitionError, EmulatorError
 from sb_emulator.machines import MachineDefinition, load_definition_text
 from sb_emulator.service.core import Instance
 from sb_emulator.service.export_schema import StateProblem, check_state, format_path
+from sb_emulator.service.records import LogRecord, TimerRecord, TransitionRecord
 from sb_emulator.service.timers import TimersMixin
 from sb_emulator.store.base import COLLECTIONS
 
@@ -23,7 +24,10 @@ EXPORT_FORMAT = "sb-emulator-state/1"
 
 # the record types of the collections that have one: each document must build
 _RECORDS: dict[str, Any] = {"orgs": Org, "keys": ApiKey, "idps": IdentityProvider,
-                            "token_providers": TokenProvider, "instances": Instance}
+                            "token_providers": TokenProvider, "instances": Instance,
+                            "timers": TimerRecord, "logs": LogRecord}
+# the collections the service holds as records (the others as their JSON documents)
+_HELD_AS_RECORDS: dict[str, Any] = {"timers": TimerRecord, "logs": LogRecord}
 
 
 class InvalidImport(BadRequest):
@@ -38,7 +42,7 @@ class _Prepared:
     """A checked state, built into what the service holds, not yet installed."""
 
     def __init__(self, docs: dict[str, dict[str, Any]], instances: dict[str, Instance],
-                 transitions: dict[str, list[dict[str, Any]]],
+                 transitions: dict[str, list[TransitionRecord]],
                  definitions: dict[str, MachineDefinition]) -> None:
         self.docs, self.instances = docs, instances
         self.transitions, self.definitions = transitions, definitions
@@ -94,10 +98,7 @@ class ControlMixin(TimersMixin):
         self._install(prepared, persist=self.store.durable)
 
     def _document(self) -> dict[str, Any]:
-        docs = {name: dict(self.docs[name]) for name in COLLECTIONS if name != "instances"}
-        docs["instances"] = {key: inst.to_json() for key, inst in self.instances.items()}
-        docs["transitions"] = {key: list(items) for key, items in self.transitions.items()}
-        return docs
+        return _as_json(self.docs, self.instances, self.transitions)
 
     def _prepare(self, state: dict[str, Any], *, load_definitions: bool, check: bool = True
                  ) -> _Prepared:
@@ -107,9 +108,12 @@ class ControlMixin(TimersMixin):
             check_state(state)
             _build_records(state)
         docs = {name: dict(state.get(name) or {}) for name in COLLECTIONS}
+        for name, record in _HELD_AS_RECORDS.items():
+            docs[name] = {key: record.from_json(doc) for key, doc in docs[name].items()}
         instances = {key: Instance.from_json(doc) for key, doc in docs["instances"].items()}
         docs["instances"] = {}
-        transitions = {key: list(items) for key, items in (state.get("transitions") or {}).items()}
+        transitions = {key: [TransitionRecord.from_json(t) for t in items]
+                       for key, items in (state.get("transitions") or {}).items()}
         definitions = {vid: d for vid, d in self.definitions.items()
                        if self._same_version(vid, docs["versions"].get(vid))}
         if load_definitions:
@@ -146,10 +150,8 @@ class ControlMixin(TimersMixin):
 
     def _install(self, prepared: _Prepared, *, persist: bool) -> None:
         if persist:  # first: a store that fails leaves the service as it was
-            self.store.replace_all({
-                **{n: prepared.docs[n] for n in COLLECTIONS},
-                "instances": {k: i.to_json() for k, i in prepared.instances.items()},
-                "transitions": prepared.transitions})
+            self.store.replace_all(_as_json(prepared.docs, prepared.instances,
+                                            prepared.transitions))
         for name in COLLECTIONS:
             self.docs[name] = prepared.docs[name]
         self.instances = prepared.instances
@@ -157,6 +159,18 @@ class ControlMixin(TimersMixin):
         self.definitions = prepared.definitions
         self.listeners = {}
         self._timer_heap = None
+
+
+def _as_json(docs: dict[str, dict[str, Any]], instances: dict[str, Instance],
+             transitions: dict[str, list[TransitionRecord]]) -> dict[str, Any]:
+    """The whole state as stored and exported: every collection's JSON documents, plus the
+    transitions of each instance."""
+    out: dict[str, Any] = {name: dict(docs[name]) for name in COLLECTIONS if name != "instances"}
+    for name in _HELD_AS_RECORDS:
+        out[name] = {key: record.to_json() for key, record in docs[name].items()}
+    out["instances"] = {key: inst.to_json() for key, inst in instances.items()}
+    out["transitions"] = {key: [t.to_json() for t in items] for key, items in transitions.items()}
+    return out
 
 
 def _build_records(state: dict[str, Any]) -> None:

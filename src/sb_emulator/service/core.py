@@ -20,6 +20,7 @@ from sb_emulator.clock import Clock, iso_from_ms
 from sb_emulator.engine import Snapshot
 from sb_emulator.errors import InvalidParameter, NotFound
 from sb_emulator.machines import MachineDefinition
+from sb_emulator.service.records import LogRecord, TimerRecord, TransitionRecord
 from sb_emulator.store.base import COLLECTIONS, Change, Store
 
 Listener = Callable[[dict[str, Any]], None]
@@ -116,7 +117,7 @@ class EmulatorCore:
         self.clock = clock
         self.settings = settings or ServiceSettings()
         self.docs: dict[str, dict[str, Any]] = {name: {} for name in COLLECTIONS}
-        self.transitions: dict[str, list[dict[str, Any]]] = {}
+        self.transitions: dict[str, list[TransitionRecord]] = {}
         self.instances: dict[str, Instance] = {}
         self.definitions: dict[str, MachineDefinition] = {}
         self.listeners: dict[str, list[Listener]] = {}
@@ -137,6 +138,16 @@ class EmulatorCore:
     def delete(self, collection: str, key: str) -> Change:
         self.docs[collection].pop(key, None)
         return Change("delete", collection, key)
+
+    def put_record(self, collection: str, key: str, record: TimerRecord | LogRecord) -> Change:
+        """Hold ``record``; its JSON form only for a store that keeps documents."""
+        self.docs[collection][key] = record
+        return Change("put", collection, key, record.to_json() if self.store.durable else None)
+
+    def append_transition(self, inst: Instance, record: TransitionRecord) -> Change:
+        self.transitions.setdefault(inst.key, []).append(record)
+        return Change("append", "transitions", inst.key,
+                      record.to_json() if self.store.durable else None)
 
     def put_instance(self, inst: Instance) -> Change:
         self.instances[inst.key] = inst

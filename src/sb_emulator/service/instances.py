@@ -21,7 +21,8 @@ from sb_emulator.service.confirmation import confirm_deletion
 from sb_emulator.service.core import Instance, decode_cursor, encode_cursor, instance_key, with_cursor
 from sb_emulator.service.indexes import OPS, check_query
 from sb_emulator.service.payload_limits import check_client_event
-from sb_emulator.service.runtime import RuntimeMixin, log_record_json
+from sb_emulator.service.records import LogRecord, TransitionRecord
+from sb_emulator.service.runtime import RuntimeMixin
 from sb_emulator.store.base import Change
 
 MAX_LOGS = 100
@@ -60,9 +61,9 @@ class InstancesMixin(RuntimeMixin):
         key = inst.key  # one string shared by every table keyed by the instance
         self.check_context_size(inst, snapshot.context)
         self.refresh_indexes(inst, definition)
-        record = {"createdAtMs": now, "state": snapshot.value, "event": {"type": "xstate.init"}}
-        self.transitions[key] = [record]
-        changes = [self.put_instance(inst), Change("append", "transitions", key, record)]
+        self.transitions[key] = []
+        changes = [self.put_instance(inst), self.append_transition(
+            inst, TransitionRecord(now, snapshot.value, {"type": "xstate.init"}))]
         changes += self._timer_changes(inst, effects)
         sends = self.store_sends(inst, effects)
         changes += sends.values()
@@ -123,8 +124,8 @@ class InstancesMixin(RuntimeMixin):
         async with inst.lock:
             changes = [Change("delete", "instances", inst.key),
                        Change("delete_transitions", "transitions", inst.key)]
-            for timer_id, doc in list(self.docs["timers"].items()):
-                if doc["instance"] == inst.key:
+            for timer_id, timer in list(self.docs["timers"].items()):
+                if timer.instance == inst.key:
                     changes.append(self.delete("timers", timer_id))
             self.instances.pop(inst.key, None)
             self.transitions.pop(inst.key, None)
@@ -145,8 +146,7 @@ class InstancesMixin(RuntimeMixin):
     async def list_transitions(self, org_id: str, machine: str, name: str, cursor: str | None
                                ) -> dict[str, Any]:
         inst = self.instance(org_id, machine, name)
-        items = [{"createdAt": iso_from_ms(t["createdAtMs"]), "state": t["state"],
-                  "event": t["event"]} for t in self.transitions.get(inst.key, [])]
+        items = [t.wire() for t in self.transitions.get(inst.key, [])]
         page, nxt = self.page(items, cursor)
         return with_cursor({"transitions": page}, nxt)
 
@@ -197,23 +197,23 @@ class InstancesMixin(RuntimeMixin):
         last entry, or ``from`` itself when there is nothing newer (API.md §4.7)."""
         start = _parse_time("from", from_iso)
         end = _parse_time("to", to_iso) if to_iso else None
-        found = []
+        found: list[LogRecord] = []
         for key in sorted(self.docs["logs"]):
-            doc = self.docs["logs"][key]
-            ts = doc["timestampMs"]
-            if doc["orgId"] != org_id or ts < start or (end is not None and ts > end):
+            entry: LogRecord = self.docs["logs"][key]
+            ts = entry.timestamp_ms
+            if entry.org_id != org_id or ts < start or (end is not None and ts > end):
                 continue
-            if (machine and doc["machineName"] != machine) or \
-                    (instance and doc["instanceName"] != instance) or \
-                    (version and doc["machineVersionId"] != version):
+            if (machine and entry.machine_name != machine) or \
+                    (instance and entry.instance_name != instance) or \
+                    (version and entry.machine_version_id != version):
                 continue
-            found.append(doc)
+            found.append(entry)
         page = found[:MAX_LOGS]
         if len(found) > MAX_LOGS:  # never split a millisecond across pages
-            last = page[-1]["timestampMs"]
-            page = [d for d in page if d["timestampMs"] < last] or page
-        max_ms = page[-1]["timestampMs"] + 1 if page else start
-        return {"maxTimestamp": iso_from_ms(max_ms), "logs": [log_record_json(d) for d in page]}
+            last = page[-1].timestamp_ms
+            page = [e for e in page if e.timestamp_ms < last] or page
+        max_ms = page[-1].timestamp_ms + 1 if page else start
+        return {"maxTimestamp": iso_from_ms(max_ms), "logs": [e.wire() for e in page]}
 
 
 def _parse_time(name: str, value: str) -> int:

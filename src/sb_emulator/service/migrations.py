@@ -17,6 +17,7 @@ from sb_emulator.engine.algorithm import to_state_paths
 from sb_emulator.errors import ApiError, DefinitionError, MachineImplementationError, NoMigrationPath
 from sb_emulator.machines import load_migration_text
 from sb_emulator.service.core import Instance
+from sb_emulator.service.records import TransitionRecord
 from sb_emulator.service.runtime import RuntimeMixin
 from sb_emulator.store.base import Change
 
@@ -77,11 +78,10 @@ class MigrationsMixin(RuntimeMixin):
             snapshot, version_id = self._migrate(snapshot, migration)
         inst.snapshot, inst.version_id = snapshot, version_id
         inst.desired_version = None
-        record = {"createdAtMs": self.clock.now_ms(), "state": inst.snapshot.value,
-                  "event": dict(UPGRADE_EVENT)}
-        self.transitions.setdefault(inst.key, []).append(record)
+        transition = self.append_transition(inst, TransitionRecord(
+            self.clock.now_ms(), inst.snapshot.value, dict(UPGRADE_EVENT)))
         self.publish(inst)
-        return [self.put_instance(inst), Change("append", "transitions", inst.key, record)]
+        return [self.put_instance(inst), transition]
 
     def migration_functions(self, migration: dict[str, Any]) -> tuple[Any, Any]:
         """The migration's two functions, read once. One stored before migrations were checked

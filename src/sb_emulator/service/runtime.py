@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sb_emulator import watchdog
 from sb_emulator.auth.authorizers import check, event_request
-from sb_emulator.clock import RealClock, iso_from_ms
+from sb_emulator.clock import RealClock
 from sb_emulator.engine import (
     CancelEvent,
     Effect,
@@ -35,6 +35,7 @@ from sb_emulator.service.core import EmulatorCore, Instance
 from sb_emulator.service.indexes import index_values
 from sb_emulator.service.outbox import Outbox, StoredSend
 from sb_emulator.service.payload_limits import checked_json_size
+from sb_emulator.service.records import LogRecord, TransitionRecord
 from sb_emulator.store.base import Change
 
 _REAL = RealClock()
@@ -161,9 +162,8 @@ class RuntimeMixin(EmulatorCore):
         inst.ts = max(self.clock.now_ms(), inst.ts)
         self.refresh_indexes(inst, definition)
         changes = [self.put_instance(inst)]
-        record = {"createdAtMs": self.clock.now_ms(), "state": snapshot.value, "event": event}
-        self.transitions.setdefault(inst.key, []).append(record)
-        changes.append(Change("append", "transitions", inst.key, record))
+        changes.append(self.append_transition(
+            inst, TransitionRecord(self.clock.now_ms(), snapshot.value, event)))
         changes += self._timer_changes(inst, effects)
         sends = self.store_sends(inst, effects)
         changes += sends.values()
@@ -293,10 +293,9 @@ class RuntimeMixin(EmulatorCore):
         self.log_seq += 1
         stamp = self._log_timestamp()
         key = f"{stamp:015d}-{self.log_seq:09d}"
-        self.persist([self.put("logs", key, {
-            "timestampMs": stamp, "orgId": inst.org_id, "machineName": inst.machine,
-            "instanceName": inst.name, "machineVersionId": inst.version_id,
-            "outputType": output_type, "log": text.rstrip("\n")})])
+        self.persist([self.put_record("logs", key, LogRecord(
+            stamp, inst.org_id, inst.machine, inst.name, inst.version_id, output_type,
+            text.rstrip("\n")))])
 
     def _log_timestamp(self) -> int:
         """The clock's time, except that no millisecond holds more than 100 entries: the client
@@ -344,9 +343,3 @@ def _event(event: Any) -> dict[str, Any]:
 
         raise InvalidParameter("event", str(err)) from err
 
-
-def log_record_json(doc: dict[str, Any]) -> dict[str, Any]:
-    return {"timestamp": iso_from_ms(doc["timestampMs"]), "orgId": doc["orgId"],
-            "machineName": doc["machineName"], "instanceName": doc["instanceName"],
-            "machineVersionId": doc["machineVersionId"], "outputType": doc["outputType"],
-            "log": doc["log"]}

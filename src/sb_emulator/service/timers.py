@@ -17,6 +17,7 @@ from sb_emulator.clock import ManualClock
 from sb_emulator.engine import ScheduleEvent
 from sb_emulator.errors import ApiError
 from sb_emulator.service.core import Instance
+from sb_emulator.service.records import TimerRecord
 from sb_emulator.service.runtime import RuntimeMixin
 from sb_emulator.store.base import Change
 
@@ -35,9 +36,8 @@ class TimersMixin(RuntimeMixin):
     def schedule_timer(self, inst: Instance, effect: ScheduleEvent) -> Change:
         timer_id = f"{inst.key}#{effect.send_id}"
         due = self.clock.now_ms() + int(effect.delay_ms)
-        change = self.put("timers", timer_id, {
-            "instance": inst.key, "sendId": effect.send_id, "event": effect.event,
-            "dueMs": due, "to": effect.to, "attempts": 0})
+        change = self.put_record("timers", timer_id, TimerRecord(
+            inst.key, effect.send_id, effect.event, due, effect.to))
         self._push_timer(due, timer_id)
         if self._timer_wakeup is not None:
             self._timer_wakeup.set()
@@ -56,10 +56,10 @@ class TimersMixin(RuntimeMixin):
         heapq.heappush(self._timer_heap, (due, timer_id))
 
     def _rebuild_timer_heap(self) -> None:
-        self._timer_heap = [(doc["dueMs"], key) for key, doc in self.docs["timers"].items()]
+        self._timer_heap = [(timer.due_ms, key) for key, timer in self.docs["timers"].items()]
         heapq.heapify(self._timer_heap)
 
-    def next_timer(self, until_ms: int | None = None) -> tuple[str, dict[str, Any]] | None:
+    def next_timer(self, until_ms: int | None = None) -> tuple[str, TimerRecord] | None:
         """The earliest pending timer (due by ``until_ms`` when given)."""
         if self._timer_heap is None:
             self._rebuild_timer_heap()
@@ -67,40 +67,40 @@ class TimersMixin(RuntimeMixin):
         assert heap is not None
         while heap:
             due, key = heap[0]
-            doc = self.docs["timers"].get(key)
-            if doc is None or doc["dueMs"] != due:
+            timer: TimerRecord | None = self.docs["timers"].get(key)
+            if timer is None or timer.due_ms != due:
                 heapq.heappop(heap)  # stale: cancelled, fired or rescheduled
                 continue
             if until_ms is not None and due > until_ms:
                 return None
-            return key, doc
+            return key, timer
         return None
 
-    async def fire_timer(self, timer_id: str, doc: dict[str, Any]) -> None:
-        inst = self.instances.get(doc["instance"])
+    async def fire_timer(self, timer_id: str, timer: TimerRecord) -> None:
+        inst = self.instances.get(timer.instance)
         if inst is None:
             self.persist([self.delete("timers", timer_id)])
             return
         self.persist([self.delete("timers", timer_id)])
         try:
-            if doc.get("to") is None:
-                await self.deliver(inst, doc["event"], None, delayed_id=doc["sendId"])
+            if timer.to is None:
+                await self.deliver(inst, timer.event, None, delayed_id=timer.send_id)
             else:
-                await self.deliver_to_target(inst, doc["to"], doc["event"])
+                await self.deliver_to_target(inst, timer.to, timer.event)
         except ApiError as err:
-            self._retry_or_drop(timer_id, doc, inst, err)
+            self._retry_or_drop(timer_id, timer, inst, err)
 
-    def _retry_or_drop(self, timer_id: str, doc: dict[str, Any], inst: Instance, err: ApiError
+    def _retry_or_drop(self, timer_id: str, timer: TimerRecord, inst: Instance, err: ApiError
                        ) -> None:
-        attempts = doc["attempts"] + 1
+        attempts = timer.attempts + 1
         if attempts >= self.settings.max_delivery_attempts:
-            self.add_log(inst, f"delayed event {doc['event'].get('type')!r} dropped after "
+            self.add_log(inst, f"delayed event {timer.event.get('type')!r} dropped after "
                                f"{attempts} failed attempts: {err.message}", "stderr")
             return
-        self.add_log(inst, f"delayed event {doc['event'].get('type')!r} failed ({err.message}); "
+        self.add_log(inst, f"delayed event {timer.event.get('type')!r} failed ({err.message}); "
                            f"retrying in {self.settings.retry_delay_ms} ms", "stderr")
         due = self.clock.now_ms() + self.settings.retry_delay_ms
-        self.persist([self.put("timers", timer_id, {**doc, "attempts": attempts, "dueMs": due})])
+        self.persist([self.put_record("timers", timer_id, timer.retried(due, attempts))])
         self._push_timer(due, timer_id)
 
     async def advance_clock(self, ms: int) -> None:
@@ -112,9 +112,9 @@ class TimersMixin(RuntimeMixin):
                              "control time", code="clock-not-manual")
         target = clock.now_ms() + ms
         while (found := self.next_timer(until_ms=target)) is not None:
-            timer_id, doc = found
-            clock.set(max(doc["dueMs"], clock.now_ms()))
-            await self.fire_timer(timer_id, doc)
+            timer_id, timer = found
+            clock.set(max(timer.due_ms, clock.now_ms()))
+            await self.fire_timer(timer_id, timer)
         clock.set(target)
 
     # -- the real-clock loop ----------------------------------------------------------------
@@ -136,14 +136,14 @@ class TimersMixin(RuntimeMixin):
         assert self._timer_wakeup is not None
         while True:
             found = self.next_timer()
-            if found is not None and found[1]["dueMs"] <= self.clock.now_ms():
+            if found is not None and found[1].due_ms <= self.clock.now_ms():
                 try:
                     await self.fire_timer(*found)
                 except Exception as err:  # keep the loop alive; the failure is reported
                     self.errors.append(err)
                     self.docs["timers"].pop(found[0], None)
                 continue
-            wait_s = 1.0 if found is None else min((found[1]["dueMs"] - self.clock.now_ms()) / 1000, 1.0)
+            wait_s = 1.0 if found is None else min((found[1].due_ms - self.clock.now_ms()) / 1000, 1.0)
             self._timer_wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._timer_wakeup.wait(), max(wait_s, 0.001))

@@ -1,0 +1,94 @@
+"""Typed records of the runtime's stored documents: timers, log entries, transitions.
+
+The service holds these objects (``docs["timers"]``, ``docs["logs"]``, ``transitions``); the
+stores and export/import keep their JSON form, read and written only here (``to_json`` /
+``from_json``), in the shapes data directories and exports have always had. The auth records
+(orgs, keys, providers) are in :mod:`sb_emulator.auth.records`, the instance in
+:mod:`sb_emulator.service.core`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sb_emulator.clock import iso_from_ms
+
+
+@dataclass(frozen=True, slots=True)
+class TimerRecord:
+    """A durable event due at ``due_ms``: a delayed event of ``instance`` (``to`` None), or
+    a send from it to its parent, a child or another instance, waiting or to be retried."""
+
+    instance: str  # the instance key of the sender
+    send_id: str
+    event: dict[str, Any]
+    due_ms: int
+    to: Any = None
+    attempts: int = 0
+
+    def retried(self, due_ms: int, attempts: int) -> TimerRecord:
+        return replace(self, due_ms=due_ms, attempts=attempts)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"instance": self.instance, "sendId": self.send_id, "event": self.event,
+                "dueMs": self.due_ms, "to": self.to, "attempts": self.attempts}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> TimerRecord:
+        return cls(instance=d["instance"], send_id=d["sendId"], event=d.get("event") or {},
+                   due_ms=d["dueMs"], to=d.get("to"), attempts=d.get("attempts") or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class LogRecord:
+    """One entry of the logs endpoint (API.md §4.7)."""
+
+    timestamp_ms: int
+    org_id: str
+    machine_name: str
+    instance_name: str
+    machine_version_id: str
+    output_type: str  # "stdout" | "stderr"
+    log: str
+
+    def wire(self) -> dict[str, Any]:
+        """The entry as the logs endpoint returns it."""
+        return {"timestamp": iso_from_ms(self.timestamp_ms), "orgId": self.org_id,
+                "machineName": self.machine_name, "instanceName": self.instance_name,
+                "machineVersionId": self.machine_version_id, "outputType": self.output_type,
+                "log": self.log}
+
+    def to_json(self) -> dict[str, Any]:
+        return {"timestampMs": self.timestamp_ms, "orgId": self.org_id,
+                "machineName": self.machine_name, "instanceName": self.instance_name,
+                "machineVersionId": self.machine_version_id, "outputType": self.output_type,
+                "log": self.log}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> LogRecord:
+        return cls(timestamp_ms=d["timestampMs"], org_id=d["orgId"],
+                   machine_name=d["machineName"], instance_name=d["instanceName"],
+                   machine_version_id=d["machineVersionId"], output_type=d["outputType"],
+                   log=d["log"])
+
+
+@dataclass(frozen=True, slots=True)
+class TransitionRecord:
+    """One recorded transition of an instance: the event and the state it led to."""
+
+    created_at_ms: int
+    state: Any
+    event: dict[str, Any]
+
+    def wire(self) -> dict[str, Any]:
+        """The transition as the transitions endpoint returns it."""
+        return {"createdAt": iso_from_ms(self.created_at_ms), "state": self.state,
+                "event": self.event}
+
+    def to_json(self) -> dict[str, Any]:
+        return {"createdAtMs": self.created_at_ms, "state": self.state, "event": self.event}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> TransitionRecord:
+        return cls(created_at_ms=d["createdAtMs"], state=d["state"], event=d["event"])
