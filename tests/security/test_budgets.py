@@ -22,8 +22,7 @@ from aiohttp.test_utils import TestClient
 from sb_emulator import budget
 from sb_emulator.cli import mint_token
 from sb_emulator.config import EmulatorConfig
-from sb_emulator.machines import MachineDefinition
-from sb_emulator.service.catalog import DefinitionRuntime
+from sb_emulator.service.engine_runtime import EngineLoader, EngineVersion
 from sb_emulator.web import create_app
 
 pytestmark = pytest.mark.bound(seconds=60, megabytes=400)
@@ -276,16 +275,16 @@ async def test_health_answers_while_an_upload_is_finalised(
     """The load is held until health has answered: were it on the event loop, health could
     not answer and would time out (the load gives up waiting after 15 s)."""
     loading, release = threading.Event(), threading.Event()
-    real_load = DefinitionRuntime.load
+    real_load = EngineLoader.load
 
-    def held_load(self: DefinitionRuntime, source: Mapping[str, Any], machine: str
-                  ) -> MachineDefinition:
+    def held_load(self: EngineLoader, source: Mapping[str, Any], machine: str
+                  ) -> EngineVersion:
         if machine == "slow":
             loading.set()
             release.wait(15)
         return real_load(self, source, machine)
 
-    monkeypatch.setattr(DefinitionRuntime, "load", held_load)
+    monkeypatch.setattr(EngineLoader, "load", held_load)
     finalising = asyncio.create_task(upload(api, admin, "slow", machine_yaml("slow", "{s0: {}}")))
     assert await asyncio.to_thread(loading.wait, 20)
     try:

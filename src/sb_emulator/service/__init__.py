@@ -19,16 +19,25 @@ from __future__ import annotations
 
 from sb_emulator.clock import Clock
 from sb_emulator.service.admin import AdminMixin
-from sb_emulator.service.catalog import CatalogMixin, DefinitionRuntime, VersionRuntime
+from sb_emulator.service.catalog import CatalogMixin
 from sb_emulator.service.children import ChildrenMixin
 from sb_emulator.service.control import ControlMixin
 from sb_emulator.service.core import Instance, ServiceSettings
+from sb_emulator.service.engine_runtime import EngineLoader
 from sb_emulator.service.httpapi import HttpApiMixin
 from sb_emulator.service.instances import InstancesMixin
 from sb_emulator.service.migrations import MigrationsMixin
+from sb_emulator.service.version_runtime import RuntimeLoader, VersionRuntime
 from sb_emulator.store.base import Store
 
-__all__ = ["DefinitionRuntime", "Emulator", "Instance", "ServiceSettings", "VersionRuntime"]
+__all__ = [
+    "Emulator",
+    "EngineLoader",
+    "Instance",
+    "RuntimeLoader",
+    "ServiceSettings",
+    "VersionRuntime",
+]
 
 
 class Emulator(

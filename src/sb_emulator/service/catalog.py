@@ -1,8 +1,9 @@
 """Machines, versions (the three-step upload flow) and migrations.
 
-A version's code is turned into a ``MachineDefinition`` by a :class:`VersionRuntime`. Today
-there is one, for our YAML format and for Python files named on the command line; a runtime
-for real JavaScript bundles can be added here without touching the web layer.
+A version's stored code is turned into a
+:class:`~sb_emulator.service.version_runtime.VersionRuntime` by the catalog's
+:class:`~sb_emulator.service.version_runtime.RuntimeLoader` (today the Python engine's,
+:mod:`sb_emulator.service.engine_runtime`), once per process and version.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from sb_emulator import ids
 from sb_emulator.budget import DefinitionTooLarge
@@ -21,54 +22,22 @@ from sb_emulator.clock import iso_from_ms
 from sb_emulator.errors import BadRequest, Conflict, DefinitionError, InvalidParameter, InvalidState, NotFound
 from sb_emulator.machines import (
     MachineDefinition,
-    load_definition,
-    load_definition_text,
     looks_like_yaml_definition,
 )
 from sb_emulator.machines.deflimits import text_problem
 from sb_emulator.service.bounded_gzip import gunzip_bounded
 from sb_emulator.service.confirmation import confirm_deletion
 from sb_emulator.service.core import EmulatorCore, machine_key, with_cursor
+from sb_emulator.service.engine_runtime import EngineVersion
 from sb_emulator.service.migrations import read_migration
+from sb_emulator.service.version_runtime import VersionRuntime
 from sb_emulator.store.base import Change
 
 MAX_GZIPPED = 1_000_000
 MAX_UNZIPPED = 10_000_000
 
 
-class VersionRuntime(Protocol):
-    def load(self, source: Mapping[str, Any], machine: str) -> MachineDefinition: ...
-
-
-class DefinitionRuntime:
-    """YAML text (uploaded or from a file) and Python files given with ``--machines``."""
-
-    def load(self, source: Mapping[str, Any], machine: str) -> MachineDefinition:
-        kind = source.get("kind")
-        if kind == "yaml":
-            return load_definition_text(source["text"], f"{machine}.yaml")
-        if kind == "file":
-            return load_definition(source["path"])
-        if kind == "javascript":
-            raise BadRequest("JavaScript machine versions are not supported yet by sb-emulator; "
-                             "upload a YAML machine definition as the version's code instead",
-                             code="unsupported-code")
-        raise BadRequest(f"unknown version source kind {kind!r}")
-
-
 class CatalogMixin(EmulatorCore):
-    runtime: VersionRuntime = DefinitionRuntime()
-
-    # -- definitions --------------------------------------------------------------------------
-
-    def definition(self, version_id: str) -> MachineDefinition:
-        cached = self.definitions.get(version_id)
-        if cached is None:
-            doc = self.version_doc(version_id)
-            cached = self.runtime.load(doc["source"], doc["machine"])
-            self.definitions[version_id] = cached
-        return cached
-
     async def register_definition(self, org_id: str, definition: MachineDefinition, *,
                                   make_current: bool = True) -> str:
         """Add a definition loaded from a file as a version (once: unchanged files at a restart
@@ -83,7 +52,7 @@ class CatalogMixin(EmulatorCore):
         for doc in self.docs["versions"].values():
             if doc["org"] == org_id and doc["machine"] == definition.name and \
                     doc["source"].get("digest") == source["digest"]:
-                self.definitions[doc["id"]] = definition
+                self.runtimes[doc["id"]] = EngineVersion(definition)
                 version_id: str = doc["id"]
                 break
         else:
@@ -92,7 +61,7 @@ class CatalogMixin(EmulatorCore):
                 "id": version_id, "org": org_id, "machine": definition.name,
                 "createdAtMs": self.clock.now_ms(), "clientInfo": definition.version_label,
                 "source": source, "indexSelectors": {}}))
-            self.definitions[version_id] = definition
+            self.runtimes[version_id] = EngineVersion(definition)
         previous = self.docs["machines"][mkey].get("currentVersion")
         if previous and previous != version_id and \
                 (definition.upgrade_state is not None or definition.upgrade_context is not None):
@@ -157,7 +126,7 @@ class CatalogMixin(EmulatorCore):
             for key, doc in list(self.docs[collection].items()):
                 if doc["org"] == org_id and doc["machine"] == slug:
                     changes.append(self.delete(collection, key))
-                    self.definitions.pop(key, None)
+                    self.runtimes.pop(key, None)
         self.persist(changes)
 
     # -- versions -----------------------------------------------------------------------------
@@ -223,7 +192,7 @@ class CatalogMixin(EmulatorCore):
         source = {"kind": upload["codeKind"], "text": upload["code"],
                   "digest": hashlib.sha256(upload["code"].encode()).hexdigest()}
         # parsing, checking and compiling it run in a thread, so the loop keeps answering
-        definition = await _off_the_loop(self._load_uploaded, source, machine)
+        runtime = await _off_the_loop(self._load_uploaded, source, machine)
         # meanwhile the machine may have gone, or the same upload been finalised: look again
         mdoc = self.machine_doc(org_id, machine)
         upload_id, _ = self._uploaded(org_id, machine, signed_id, "sv_", "version")
@@ -237,16 +206,16 @@ class CatalogMixin(EmulatorCore):
             "id": version_id, "org": org_id, "machine": machine,
             "createdAtMs": self.clock.now_ms(), "clientInfo": client_info or "",
             "source": source, "indexSelectors": selectors})]
-        self.definitions[version_id] = definition
+        self.runtimes[version_id] = runtime
         if make_current:
             changes.append(self.put("machines", machine_key(org_id, machine),
                                     {**mdoc, "currentVersion": version_id}))
         self.persist(changes)
         return {"machineVersionId": version_id}
 
-    def _load_uploaded(self, source: Mapping[str, Any], machine: str) -> MachineDefinition:
+    def _load_uploaded(self, source: Mapping[str, Any], machine: str) -> VersionRuntime:
         try:
-            return self.runtime.load(source, machine)
+            return self.loader.load(source, machine)
         except DefinitionTooLarge as err:
             raise BadRequest("the uploaded machine definition is too large:\n" + str(err),
                              code="definition-too-large") from err
@@ -284,8 +253,10 @@ class CatalogMixin(EmulatorCore):
         if too_long is not None:
             raise BadRequest(f"the uploaded migration is too large: {too_long}",
                              code="definition-too-large")
-        target = self.definition(upload["to"]).machine
-        try:  # the target version's states are known here: the new paths must be some
+        # an engine version's states are known here: the new paths must be some
+        runtime = self.runtime_of(upload["to"])
+        target = runtime.definition.machine if isinstance(runtime, EngineVersion) else None
+        try:
             await _off_the_loop(read_migration, upload["code"], machine, target, upload["to"])
         except DefinitionError as err:
             raise BadRequest("the uploaded migration is invalid:\n" + str(err),

@@ -13,11 +13,11 @@ from typing import Any
 from sb_emulator import jsontext
 from sb_emulator.auth.records import ApiKey, IdentityProvider, Org, TokenProvider
 from sb_emulator.errors import BadRequest, DefinitionError, EmulatorError
-from sb_emulator.machines import MachineDefinition, load_definition_text
 from sb_emulator.service.core import Instance
 from sb_emulator.service.export_schema import StateProblem, check_state, format_path
 from sb_emulator.service.records import LogRecord, TimerRecord, TransitionRecord
 from sb_emulator.service.timers import TimersMixin
+from sb_emulator.service.version_runtime import VersionRuntime
 from sb_emulator.store.base import COLLECTIONS
 
 EXPORT_FORMAT = "sb-emulator-state/1"
@@ -43,9 +43,9 @@ class _Prepared:
 
     def __init__(self, docs: dict[str, dict[str, Any]], instances: dict[str, Instance],
                  transitions: dict[str, list[TransitionRecord]],
-                 definitions: dict[str, MachineDefinition]) -> None:
+                 runtimes: dict[str, VersionRuntime]) -> None:
         self.docs, self.instances = docs, instances
-        self.transitions, self.definitions = transitions, definitions
+        self.transitions, self.runtimes = transitions, runtimes
 
 
 class ControlMixin(TimersMixin):
@@ -114,11 +114,11 @@ class ControlMixin(TimersMixin):
         docs["instances"] = {}
         transitions = {key: [TransitionRecord.from_json(t) for t in items]
                        for key, items in (state.get("transitions") or {}).items()}
-        definitions = {vid: d for vid, d in self.definitions.items()
-                       if self._same_version(vid, docs["versions"].get(vid))}
+        runtimes = {vid: r for vid, r in self.runtimes.items()
+                    if self._same_version(vid, docs["versions"].get(vid))}
         if load_definitions:
-            definitions.update(self._load_versions(docs["versions"], definitions))
-        return _Prepared(docs, instances, transitions, definitions)
+            runtimes.update(self._load_versions(docs["versions"], runtimes))
+        return _Prepared(docs, instances, transitions, runtimes)
 
     def _same_version(self, version_id: str, doc: dict[str, Any] | None) -> bool:
         """Whether a loaded definition still matches the version ``doc`` (same source)."""
@@ -127,18 +127,18 @@ class ControlMixin(TimersMixin):
             return False
         return current is None or doc.get("source") == current.get("source")
 
-    def _load_versions(self, versions: dict[str, Any], loaded: dict[str, MachineDefinition]
-                       ) -> dict[str, MachineDefinition]:
+    def _load_versions(self, versions: dict[str, Any], loaded: dict[str, VersionRuntime]
+                       ) -> dict[str, VersionRuntime]:
         """Each YAML version's definition (so a bad one is refused now, not on first use);
         a file version's file must exist. Python files are not run here."""
-        out: dict[str, MachineDefinition] = {}
+        out: dict[str, VersionRuntime] = {}
         for vid, doc in versions.items():
             source = doc["source"]
             if vid in loaded:
                 continue
             if source["kind"] == "yaml":
                 try:
-                    out[vid] = load_definition_text(source["text"], f"{doc['machine']}.yaml")
+                    out[vid] = self.loader.load(source, doc["machine"])
                 except DefinitionError as err:
                     first = err.problems[0] if err.problems else str(err)
                     raise StateProblem(f"{format_path(['versions', vid, 'source', 'text'])}: "
@@ -156,7 +156,7 @@ class ControlMixin(TimersMixin):
             self.docs[name] = prepared.docs[name]
         self.instances = prepared.instances
         self.transitions = prepared.transitions
-        self.definitions = prepared.definitions
+        self.runtimes = prepared.runtimes
         self.listeners = {}
         self._timer_heap = None
 

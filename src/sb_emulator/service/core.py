@@ -19,8 +19,9 @@ from sb_emulator.auth.records import ApiKey, IdentityProvider, Org, TokenProvide
 from sb_emulator.clock import Clock, iso_from_ms
 from sb_emulator.engine import Snapshot
 from sb_emulator.errors import InvalidParameter, NotFound
-from sb_emulator.machines import MachineDefinition
+from sb_emulator.service.engine_runtime import EngineLoader
 from sb_emulator.service.records import LogRecord, TimerRecord, TransitionRecord
+from sb_emulator.service.version_runtime import RuntimeLoader, VersionRuntime
 from sb_emulator.store.base import COLLECTIONS, Change, Store
 
 Listener = Callable[[dict[str, Any]], None]
@@ -119,7 +120,9 @@ class EmulatorCore:
         self.docs: dict[str, dict[str, Any]] = {name: {} for name in COLLECTIONS}
         self.transitions: dict[str, list[TransitionRecord]] = {}
         self.instances: dict[str, Instance] = {}
-        self.definitions: dict[str, MachineDefinition] = {}
+        # what runs the versions' code (version_runtime.py), and the versions loaded so far
+        self.loader: RuntimeLoader = EngineLoader()
+        self.runtimes: dict[str, VersionRuntime] = {}
         self.listeners: dict[str, list[Listener]] = {}
         self.errors: list[BaseException] = []  # failures inside machine code, for the tests
         self.log_seq = 0
@@ -193,6 +196,15 @@ class EmulatorCore:
         if doc is None:
             raise NotFound(f"machine version {version_id!r} does not exist")
         return doc  # type: ignore[no-any-return]
+
+    def runtime_of(self, version_id: str) -> VersionRuntime:
+        """The loaded version (loaded on first use, once per process)."""
+        cached = self.runtimes.get(version_id)
+        if cached is None:
+            doc = self.version_doc(version_id)
+            cached = self.loader.load(doc["source"], doc["machine"])
+            self.runtimes[version_id] = cached
+        return cached
 
     def instance(self, org_id: str, machine: str, name: str) -> Instance:
         self.machine_doc(org_id, machine)

@@ -38,8 +38,7 @@ class HttpApiMixin(RuntimeMixin):
         mdoc = self.machine_doc(org_id, machine)
         if not mdoc.get("currentVersion"):
             raise NotFound(f"machine {machine!r} has no current version")
-        definition = self.definition(mdoc["currentVersion"])
-        endpoint = definition.http_api_mapper.get(slug)
+        endpoint = self.runtime_of(mdoc["currentVersion"]).http_endpoint(slug)
         if endpoint is None:
             raise NotFound(f"machine {machine!r} has no HTTP API endpoint {slug!r}")
         try:

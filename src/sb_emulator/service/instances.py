@@ -5,16 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from sb_emulator import watchdog
-from sb_emulator.auth.authorizers import check, init_request, read_request
+from sb_emulator.auth.authorizers import init_request, read_request
 from sb_emulator.clock import iso_from_ms, ms_from_iso
-from sb_emulator.engine import initial
 from sb_emulator.errors import (
-    ApiError,
     BadRequest,
     Conflict,
     InvalidParameter,
-    MachineImplementationError,
     NotFound,
 )
 from sb_emulator.service.confirmation import confirm_deletion
@@ -23,6 +19,7 @@ from sb_emulator.service.indexes import OPS, check_query
 from sb_emulator.service.payload_limits import check_client_event
 from sb_emulator.service.records import LogRecord, TransitionRecord
 from sb_emulator.service.runtime import RuntimeMixin
+from sb_emulator.service.version_runtime import MachineCodeError
 from sb_emulator.store.base import Change
 
 MAX_LOGS = 100
@@ -50,17 +47,18 @@ class InstancesMixin(RuntimeMixin):
         if context is not None and not isinstance(context, Mapping):
             raise InvalidParameter("context", "context must be an object")
         supplied = dict(context or {})
-        definition = self.definition(version_id)
-        check(definition.allow_write, init_request(slug, supplied, auth_context),
-              which="allowWrite", machine=machine)
-        base = definition.machine.context
-        merged = {**base, **supplied} if isinstance(base, Mapping) else supplied
-        snapshot, effects = self._initial(definition.machine, merged, machine)
+        runtime = self.runtime_of(version_id)
+        runtime.authorize("allowWrite", init_request(slug, supplied, auth_context))
+        try:
+            snapshot, effects = runtime.initial(supplied)
+        except MachineCodeError as err:
+            self.note_failure(err)
+            raise
         now = self.clock.now_ms()
         inst = Instance(org_id, machine, slug, version_id, snapshot, now, now, parent=parent)
         key = inst.key  # one string shared by every table keyed by the instance
         self.check_context_size(inst, snapshot.context)
-        self.refresh_indexes(inst, definition)
+        self.refresh_indexes(inst, runtime)
         self.transitions[key] = []
         changes = [self.put_instance(inst), self.append_transition(
             inst, TransitionRecord(now, snapshot.value, {"type": "xstate.init"}))]
@@ -74,19 +72,6 @@ class InstancesMixin(RuntimeMixin):
         self.publish(inst)
         return await self.start_instance(inst, effects, notice, sends)
 
-    def _initial(self, machine: Any, context: Any, name: str) -> Any:
-        try:
-            # Python guards and actions run here too: under the watchdog's time limit
-            return watchdog.call(f"machine {name!r} on start", initial, machine, context)
-        except ApiError:
-            raise
-        except RecursionError as err:
-            raise MachineImplementationError(f"machine {name!r} never settles on start") from err
-        except Exception as err:
-            self.errors.append(err)
-            raise MachineImplementationError(
-                f"machine {name!r} failed to start: {type(err).__name__}: {err}") from err
-
     async def get_state(self, org_id: str, machine: str, name: str,
                         auth_context: dict[str, Any]) -> dict[str, Any]:
         return await self.check_read(org_id, machine, name, auth_context)
@@ -94,10 +79,8 @@ class InstancesMixin(RuntimeMixin):
     async def check_read(self, org_id: str, machine: str, name: str,
                          auth_context: dict[str, Any]) -> dict[str, Any]:
         inst = self.instance(org_id, machine, name)  # 404 before any authorizer
-        definition = self.definition(inst.version_id)
-        check(definition.allow_read,
-              read_request(name, inst.snapshot.value, inst.snapshot.context, auth_context),
-              which="allowRead", machine=machine)
+        self.runtime_of(inst.version_id).authorize(
+            "allowRead", read_request(name, inst.snapshot.value, inst.snapshot.context, auth_context))
         return inst.wire_state()
 
     async def send_event(self, org_id: str, machine: str, name: str, event: Any,

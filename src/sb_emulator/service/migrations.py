@@ -12,13 +12,19 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from sb_emulator.engine import Machine, Snapshot, snapshot_at
+from sb_emulator.engine import Machine, Snapshot
 from sb_emulator.engine.algorithm import to_state_paths
-from sb_emulator.errors import ApiError, DefinitionError, MachineImplementationError, NoMigrationPath
+from sb_emulator.errors import DefinitionError, MachineImplementationError, NoMigrationPath
 from sb_emulator.machines import load_migration_text
 from sb_emulator.service.core import Instance
 from sb_emulator.service.records import TransitionRecord
 from sb_emulator.service.runtime import RuntimeMixin
+from sb_emulator.service.version_runtime import (
+    MachineCodeError,
+    UpgradeContext,
+    UpgradeState,
+    run_machine_code,
+)
 from sb_emulator.store.base import Change
 
 UPGRADE_EVENT = {"type": "statebacked.upgrade"}
@@ -88,8 +94,7 @@ class MigrationsMixin(RuntimeMixin):
         at upload may be invalid: applying it is then the machine code's failure."""
         if migration.get("fromDefinition"):
             # carried by the target version's definition (loaded from a file at start-up)
-            definition = self.definition(migration["to"])
-            return definition.upgrade_state, definition.upgrade_context
+            return self.runtime_of(migration["to"]).upgrade_functions()
         if self._migration_functions is None:
             self._migration_functions = {}
         cached = self._migration_functions.get(migration["id"])
@@ -109,27 +114,32 @@ class MigrationsMixin(RuntimeMixin):
         old_paths = to_state_paths(snapshot.value)
         context = snapshot.context
         try:
-            new_paths = [upgrade_state(p, context) if upgrade_state else p for p in old_paths]
-            if upgrade_context is not None:
-                context = upgrade_context(old_paths, new_paths, context)
-        except ApiError:
+            new_paths, context = run_machine_code(
+                f"migration {migration['id']} failed on the state {snapshot.value!r}", None,
+                _upgrade, upgrade_state, upgrade_context, old_paths, context)
+        except MachineCodeError as err:
+            self.note_failure(err)
             raise
-        except Exception as err:
-            self.errors.append(err)
-            raise MachineImplementationError(
-                f"migration {migration['id']} failed on the state {snapshot.value!r}: "
-                f"{type(err).__name__}: {err}") from err
-        definition = self.definition(migration["to"])
+        runtime = self.runtime_of(migration["to"])
         value: Any = {}
         for path in new_paths:
             _merge(value, path)
         try:
-            migrated = snapshot_at(definition.machine, _collapse(value), context)
+            migrated = runtime.snapshot_at(_collapse(value), context)
         except KeyError as err:
             raise MachineImplementationError(
                 f"migration {migration['id']} maps the state to {new_paths}, which version "
                 f"{migration['to']} does not have ({err})") from err
         return migrated, migration["to"]
+
+
+def _upgrade(upgrade_state: UpgradeState | None, upgrade_context: UpgradeContext | None,
+             old_paths: list[list[str]], context: Any) -> tuple[list[list[str]], Any]:
+    """The state paths and context after one migration (its functions are machine code)."""
+    new_paths = [upgrade_state(p, context) if upgrade_state else p for p in old_paths]
+    if upgrade_context is not None:
+        context = upgrade_context(old_paths, new_paths, context)
+    return new_paths, context
 
 
 def _merge(tree: dict[str, Any], path: list[str]) -> None:

@@ -14,8 +14,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sb_emulator import watchdog
-from sb_emulator.auth.authorizers import check, event_request
+from sb_emulator.auth.authorizers import event_request
 from sb_emulator.clock import RealClock
 from sb_emulator.engine import (
     CancelEvent,
@@ -25,17 +24,16 @@ from sb_emulator.engine import (
     ScheduleEvent,
     StartService,
     StopService,
-    transition,
 )
 from sb_emulator.engine.macrostep import to_event
-from sb_emulator.errors import ApiError, BadRequest, InvalidState, MachineImplementationError, SettleTimeout
-from sb_emulator.machines import MachineDefinition, ServiceMeta
+from sb_emulator.errors import BadRequest, InvalidState, SettleTimeout
+from sb_emulator.machines import ServiceMeta
 from sb_emulator.machines.pyoutput import LogSink, output_to
 from sb_emulator.service.core import EmulatorCore, Instance
-from sb_emulator.service.indexes import index_values
 from sb_emulator.service.outbox import Outbox, StoredSend
 from sb_emulator.service.payload_limits import checked_json_size
 from sb_emulator.service.records import LogRecord, TransitionRecord
+from sb_emulator.service.version_runtime import MachineCodeError, VersionRuntime
 from sb_emulator.store.base import Change
 
 _REAL = RealClock()
@@ -63,7 +61,6 @@ class Settling:
 
 class RuntimeMixin(EmulatorCore):
     if TYPE_CHECKING:  # provided by the other parts of the service (see __init__.py)
-        def definition(self, version_id: str) -> MachineDefinition: ...
         async def apply_pending_upgrade(self, inst: Instance) -> list[Change]: ...
         def schedule_timer(self, inst: Instance, effect: ScheduleEvent) -> Change: ...
         def cancel_timer(self, inst: Instance, send_id: str) -> Change | None: ...
@@ -86,11 +83,9 @@ class RuntimeMixin(EmulatorCore):
             if check_paused and inst.status == "paused":
                 raise InvalidState(f"instance {inst.name!r} is paused; set its status to running")
             ev = _event(event)
-            definition = self.definition(inst.version_id)
             if auth_context is not None:
-                check(definition.allow_write,
-                      event_request(inst.name, inst.snapshot.value, inst.snapshot.context, ev,
-                                    auth_context), which="allowWrite", machine=inst.machine)
+                self.runtime_of(inst.version_id).authorize("allowWrite", event_request(
+                    inst.name, inst.snapshot.value, inst.snapshot.context, ev, auth_context))
             settling = Settling()
             # (each of these awaits is skipped when it has nothing to do: this is the path of
             # every event, and a call of a coroutine function costs even when it returns at once)
@@ -136,31 +131,17 @@ class RuntimeMixin(EmulatorCore):
 
     async def _step(self, inst: Instance, event: dict[str, Any], settling: Settling,
                     outbox: Outbox, delayed_id: str | None = None) -> None:
-        definition = self.definition(inst.version_id)
+        runtime = self.runtime_of(inst.version_id)
         try:
-            if definition.kind == "python":  # its guards and actions are Python: time them
-                snapshot, effects = watchdog.call(
-                    f"machine {inst.machine!r} on event {event['type']!r}", transition,
-                    definition.machine, inst.snapshot, event, delayed_id=delayed_id)
-            else:  # CEL, budgeted before each evaluation (celcost)
-                snapshot, effects = transition(definition.machine, inst.snapshot, event,
-                                               delayed_id=delayed_id)
-        except RecursionError as err:
-            raise MachineImplementationError(
-                f"machine {inst.machine!r} never settles on {event['type']!r}: its eventless "
-                f"transitions loop forever") from err
-        except ApiError:
+            snapshot, effects = runtime.transition(inst.snapshot, event, delayed_id=delayed_id)
+        except MachineCodeError as err:
+            self.note_failure(err)
             raise
-        except Exception as err:
-            self.errors.append(err)
-            raise MachineImplementationError(
-                f"machine {inst.machine!r} failed on event {event['type']!r}: "
-                f"{type(err).__name__}: {err}") from err
         self.check_context_size(inst, snapshot.context)
         was_done = inst.snapshot.done
         inst.snapshot = snapshot
         inst.ts = max(self.clock.now_ms(), inst.ts)
-        self.refresh_indexes(inst, definition)
+        self.refresh_indexes(inst, runtime)
         changes = [self.put_instance(inst)]
         changes.append(self.append_transition(
             inst, TransitionRecord(self.clock.now_ms(), snapshot.value, event)))
@@ -183,9 +164,14 @@ class RuntimeMixin(EmulatorCore):
                 f"the transition would make the context of {inst.name!r} {size} bytes; the "
                 f"limit is {self.settings.max_context_bytes}: the event was not applied")
 
-    def refresh_indexes(self, inst: Instance, definition: MachineDefinition) -> None:
+    def note_failure(self, err: MachineCodeError) -> None:
+        """Keep what the machine's code raised, for the tests (``errors``)."""
+        if err.user_error is not None:
+            self.errors.append(err.user_error)
+
+    def refresh_indexes(self, inst: Instance, runtime: VersionRuntime) -> None:
         selectors = self.docs["versions"].get(inst.version_id, {}).get("indexSelectors") or {}
-        inst.index_values = index_values(definition, selectors, inst.snapshot.context)
+        inst.index_values = runtime.index_values(selectors, inst.snapshot.context)
 
     def _timer_changes(self, inst: Instance, effects: tuple[Effect, ...]) -> list[Change]:
         changes: list[Change] = []
@@ -200,18 +186,18 @@ class RuntimeMixin(EmulatorCore):
 
     def _carry_out(self, inst: Instance, effects: tuple[Effect, ...], sends: dict[int, Change],
                    settling: Settling, outbox: Outbox) -> None:
-        definition = self.definition(inst.version_id)
+        runtime = self.runtime_of(inst.version_id)
         for position, effect in enumerate(effects):
             if self.child_effect(inst, effect, sends.get(position), outbox):
                 continue
             if isinstance(effect, StartService):
-                self._start_service(inst, definition, effect, settling)
+                self._start_service(inst, runtime, effect, settling)
             elif isinstance(effect, StopService):
                 task = settling.tasks.pop(effect.id, None)
                 if task is not None:
                     task.cancel()
             elif isinstance(effect, ExecuteAction):
-                self._run_action(inst, effect)
+                self._run_action(inst, runtime, effect)
             elif isinstance(effect, Log):
                 text = json.dumps(effect.value, default=str) if not isinstance(effect.value, str) \
                     else effect.value
@@ -219,10 +205,10 @@ class RuntimeMixin(EmulatorCore):
 
     # -- services and actions -------------------------------------------------------------------
 
-    def _start_service(self, inst: Instance, definition: MachineDefinition, effect: StartService,
+    def _start_service(self, inst: Instance, runtime: VersionRuntime, effect: StartService,
                        settling: Settling) -> None:
         src = effect.src if isinstance(effect.src, str) else effect.src.get("type")
-        service = definition.services.get(str(src))
+        service = runtime.service(str(src))
         if service is None:
             settling.results.put_nowait((effect.id, False, {"message": f"no service {src!r}"}))
             return
@@ -247,14 +233,11 @@ class RuntimeMixin(EmulatorCore):
 
         settling.tasks[effect.id] = asyncio.get_running_loop().create_task(run())
 
-    def _run_action(self, inst: Instance, effect: ExecuteAction) -> None:
-        if effect.exec is None:
-            return
+    def _run_action(self, inst: Instance, runtime: VersionRuntime, effect: ExecuteAction
+                    ) -> None:
         sink = LogSink()
         try:
-            with output_to(sink):
-                watchdog.call(f"action {effect.name!r} of machine {inst.machine!r}", effect.exec,
-                              effect.context, effect.event, {"action": effect.params})
+            runtime.run_action(effect, sink)
         except Exception as err:
             self.errors.append(err)
             self.add_log(inst, f"action {effect.name!r} raised:\n{traceback.format_exc()}", "stderr")
