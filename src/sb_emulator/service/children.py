@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING, Any
 from sb_emulator.engine import Effect, SendEvent, StartService, StopService
 from sb_emulator.errors import ApiError, NotFound, RejectedByMachineAuthorizer
 from sb_emulator.service.core import Instance, instance_key
+from sb_emulator.service.instance_core import INSTANCE_REF, resolve_target
 from sb_emulator.service.outbox import DirectSend, Outbox, SpawnChild, StoredSend
 from sb_emulator.service.records import TimerRecord
 from sb_emulator.service.runtime import RuntimeMixin
 from sb_emulator.store.base import Change
 
 PERSISTENT_INVOKE = "statebacked.invoke"
-INSTANCE_REF = "statebacked.instance"
 
 
 def sender_of(inst: Instance) -> dict[str, Any]:
@@ -38,7 +38,7 @@ def sender_of(inst: Instance) -> dict[str, Any]:
 
 
 class ChildrenMixin(RuntimeMixin):
-    _stored_sends = 0  # numbers the stored sends of this process (see _stored_send)
+    _stored_sends = 0  # numbers the stored sends of this process (see store_send)
 
     if TYPE_CHECKING:  # TimersMixin
         def _push_timer(self, due: int, timer_id: str) -> None: ...
@@ -72,21 +72,9 @@ class ChildrenMixin(RuntimeMixin):
             return True
         return False
 
-    def store_sends(self, inst: Instance, effects: tuple[Effect, ...]) -> dict[int, Change]:
-        """Timers, due at once, for this transition's sends to other instances (to store
-        with it), by the position of the send in ``effects``."""
-        changes: dict[int, Change] = {}
-        for position, effect in enumerate(effects):
-            if not isinstance(effect, SendEvent):
-                continue
-            target = self.resolve_target(inst, effect.to)
-            if target is None:
-                continue  # dropped (and logged) when carried out, or a child not spawned yet
-            to = {"type": INSTANCE_REF, "machineName": target[0], "machineInstanceName": target[1]}
-            changes[position] = self._stored_send(inst, to, dict(effect.event), "send")
-        return changes
-
-    def _stored_send(self, inst: Instance, to: Any, event: dict[str, Any], kind: str) -> Change:
+    def store_send(self, inst: Instance, to: Any, event: dict[str, Any], kind: str) -> Change:
+        """The timer, due at once, that carries a send (``kind`` "send") or a done notice
+        ("done") from ``inst``: stored with the transition that made it."""
         due = self.clock.now_ms()
         # timers due the same millisecond fire in id order: ids that sort in the order the
         # sends were made keep a final state's sendParent ahead of its done notice, even
@@ -99,14 +87,7 @@ class ChildrenMixin(RuntimeMixin):
         return change
 
     def resolve_target(self, inst: Instance, to: Any) -> tuple[str, str] | None:
-        if to == "#_parent":
-            return (inst.parent["machine"], inst.parent["instance"]) if inst.parent else None
-        if isinstance(to, str) and to in inst.children:
-            child = inst.children[to]
-            return child["machine"], child["instance"]
-        if isinstance(to, dict) and to.get("type") == INSTANCE_REF:
-            return str(to["machineName"]), str(to["machineInstanceName"])
-        return None
+        return resolve_target(inst.parent, inst.children, to)
 
     async def dispatch_outbox(self, outbox: Outbox) -> None:
         for message in outbox.messages:
@@ -145,23 +126,7 @@ class ChildrenMixin(RuntimeMixin):
 
     # -- a persistent child's done notice -------------------------------------------------------
 
-    def done_notice(self, inst: Instance) -> Change | None:
-        """For a child that has just reached its top-level final state: the durable timer that
-        carries ``done.invoke.<id>`` to its parent (to store with the finishing transition)."""
-        if inst.parent is None:
-            return None
-        invoke_id = inst.parent.get("invokeId") or self._invoke_id_at_parent(inst)
-        if invoke_id is None:
-            self.add_log(inst, f"done.invoke for parent {inst.parent['machine']}/"
-                               f"{inst.parent['instance']} dropped: it no longer knows this "
-                               f"child", "stderr")
-            return None
-        event: dict[str, Any] = {"type": f"done.invoke.{invoke_id}"}
-        if inst.snapshot.output is not None:
-            event["data"] = inst.snapshot.output
-        return self._stored_send(inst, "#_parent", event, "done")
-
-    def _invoke_id_at_parent(self, inst: Instance) -> str | None:
+    def invoke_id_at_parent(self, inst: Instance) -> str | None:
         """The invoke id of a child recorded before parents were given it, from the parent."""
         assert inst.parent is not None
         parent = self.instances.get(instance_key(inst.org_id, inst.parent["machine"],

@@ -16,8 +16,9 @@ from sb_emulator.errors import (
 from sb_emulator.service.confirmation import confirm_deletion
 from sb_emulator.service.core import Instance, decode_cursor, encode_cursor, instance_key, with_cursor
 from sb_emulator.service.indexes import OPS, check_query
+from sb_emulator.service.instance_core import on_create
 from sb_emulator.service.payload_limits import check_client_event
-from sb_emulator.service.records import LogRecord, TransitionRecord
+from sb_emulator.service.records import LogRecord
 from sb_emulator.service.runtime import RuntimeMixin
 from sb_emulator.service.version_runtime import MachineCodeError
 from sb_emulator.store.base import Change
@@ -49,28 +50,16 @@ class InstancesMixin(RuntimeMixin):
         supplied = dict(context or {})
         runtime = self.runtime_of(version_id)
         runtime.authorize("allowWrite", init_request(slug, supplied, auth_context))
+        now = self.clock.now_ms()
         try:
-            snapshot, effects = runtime.initial(supplied)
+            commit = on_create(runtime, key, slug, parent, supplied, now_ms=now,
+                               selectors=self.selectors_of(version_id), limits=self.limits)
         except MachineCodeError as err:
             self.note_failure(err)
             raise
-        now = self.clock.now_ms()
-        inst = Instance(org_id, machine, slug, version_id, snapshot, now, now, parent=parent)
-        key = inst.key  # one string shared by every table keyed by the instance
-        self.check_context_size(inst, snapshot.context)
-        self.refresh_indexes(inst, runtime)
-        self.transitions[key] = []
-        changes = [self.put_instance(inst), self.append_transition(
-            inst, TransitionRecord(now, snapshot.value, {"type": "xstate.init"}))]
-        changes += self._timer_changes(inst, effects)
-        sends = self.store_sends(inst, effects)
-        changes += sends.values()
-        notice = self.done_notice(inst) if snapshot.done else None
-        if notice is not None:
-            changes.append(notice)
-        self.persist(changes)
-        self.publish(inst)
-        return await self.start_instance(inst, effects, notice, sends)
+        inst = Instance(org_id, machine, slug, version_id, commit.snapshot, now, now, parent=parent)
+        self.transitions[inst.key] = []
+        return await self.start_instance(inst, commit)
 
     async def get_state(self, org_id: str, machine: str, name: str,
                         auth_context: dict[str, Any]) -> dict[str, Any]:

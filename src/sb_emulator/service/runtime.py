@@ -17,31 +17,25 @@ from typing import TYPE_CHECKING, Any
 from sb_emulator.auth.authorizers import event_request
 from sb_emulator.clock import RealClock
 from sb_emulator.engine import (
-    CancelEvent,
     Effect,
     ExecuteAction,
     Log,
-    ScheduleEvent,
     StartService,
     StopService,
 )
 from sb_emulator.engine.macrostep import to_event
-from sb_emulator.errors import BadRequest, InvalidState, SettleTimeout
+from sb_emulator.errors import InvalidState, SettleTimeout
 from sb_emulator.machines import ServiceMeta
 from sb_emulator.machines.pyoutput import LogSink, output_to
 from sb_emulator.service.core import EmulatorCore, Instance
+from sb_emulator.service.instance_core import Commit, Limits, SetTimer, on_event
 from sb_emulator.service.outbox import Outbox, StoredSend
-from sb_emulator.service.payload_limits import checked_json_size
-from sb_emulator.service.records import LogRecord, TransitionRecord
+from sb_emulator.service.records import LogRecord, TimerRecord
 from sb_emulator.service.version_runtime import MachineCodeError, VersionRuntime
 from sb_emulator.store.base import Change
 
 _REAL = RealClock()
 LOGS_PER_MS = 100
-
-
-class ContextTooLarge(BadRequest):
-    default_code = "context-too-large"
 
 
 @dataclass
@@ -62,14 +56,14 @@ class Settling:
 class RuntimeMixin(EmulatorCore):
     if TYPE_CHECKING:  # provided by the other parts of the service (see __init__.py)
         async def apply_pending_upgrade(self, inst: Instance) -> list[Change]: ...
-        def schedule_timer(self, inst: Instance, effect: ScheduleEvent) -> Change: ...
-        def cancel_timer(self, inst: Instance, send_id: str) -> Change | None: ...
+        def set_timer(self, timer_id: str, timer: TimerRecord) -> Change: ...
+        def cancel_timer(self, timer_id: str) -> Change | None: ...
         async def dispatch_outbox(self, outbox: Outbox) -> None: ...
         def child_effect(self, inst: Instance, effect: Effect, stored: Change | None,
                          outbox: Outbox) -> bool: ...
-        def store_sends(self, inst: Instance, effects: tuple[Effect, ...]
-                        ) -> dict[int, Change]: ...
-        def done_notice(self, inst: Instance) -> Change | None: ...
+        def store_send(self, inst: Instance, to: Any, event: dict[str, Any], kind: str
+                       ) -> Change: ...
+        def invoke_id_at_parent(self, inst: Instance) -> str | None: ...
 
     # -- entry points -------------------------------------------------------------------------
 
@@ -104,18 +98,16 @@ class RuntimeMixin(EmulatorCore):
             await self.dispatch_outbox(outbox)
         return state
 
-    async def start_instance(self, inst: Instance, effects: tuple[Effect, ...],
-                             done_notice: Change | None, sends: dict[int, Change]
-                             ) -> dict[str, Any]:
-        """Carry out the initial transition's effects and settle (instance creation);
-        ``done_notice`` is that of a child created in a final state, ``sends`` the timers its
-        sends were stored as (by position in ``effects``)."""
+    async def start_instance(self, inst: Instance, commit: Commit) -> dict[str, Any]:
+        """Make a new instance's initial commit durable, carry out its effects and settle."""
         outbox = Outbox()
         async with inst.lock:
             settling = Settling()
-            self._carry_out(inst, effects, sends, settling, outbox)
-            if done_notice is not None:
-                outbox.add(StoredSend(inst, done_notice.key))
+            sends, notice = self.persist_commit(inst, commit)
+            self.publish(inst)
+            self._carry_out(inst, commit.effects, sends, settling, outbox)
+            if notice is not None:
+                outbox.add(StoredSend(inst, notice.key))
             await self._settle(inst, settling, outbox)
             state = inst.wire_state()
         await self.dispatch_outbox(outbox)
@@ -131,58 +123,63 @@ class RuntimeMixin(EmulatorCore):
 
     async def _step(self, inst: Instance, event: dict[str, Any], settling: Settling,
                     outbox: Outbox, delayed_id: str | None = None) -> None:
-        runtime = self.runtime_of(inst.version_id)
         try:
-            snapshot, effects = runtime.transition(inst.snapshot, event, delayed_id=delayed_id)
+            commit = on_event(inst, self.runtime_of(inst.version_id), event,
+                              now_ms=self.clock.now_ms(), selectors=self.selectors_of(inst.version_id),
+                              limits=self.limits, delayed_id=delayed_id,
+                              invoke_id_at_parent=lambda: self.invoke_id_at_parent(inst))
         except MachineCodeError as err:
             self.note_failure(err)
             raise
-        self.check_context_size(inst, snapshot.context)
-        was_done = inst.snapshot.done
-        inst.snapshot = snapshot
-        inst.ts = max(self.clock.now_ms(), inst.ts)
-        self.refresh_indexes(inst, runtime)
-        changes = [self.put_instance(inst)]
-        changes.append(self.append_transition(
-            inst, TransitionRecord(self.clock.now_ms(), snapshot.value, event)))
-        changes += self._timer_changes(inst, effects)
-        sends = self.store_sends(inst, effects)
-        changes += sends.values()
-        notice = self.done_notice(inst) if snapshot.done and not was_done else None
-        if notice is not None:
-            changes.append(notice)
-        self.persist(changes)  # durable before any effect runs (API.md §7.2)
-        self._carry_out(inst, effects, sends, settling, outbox)
-        if notice is not None:  # after the transition's own sends (a final sendParent first)
-            outbox.add(StoredSend(inst, notice.key))
+        self.carry_out_commit(inst, commit, settling, outbox)
         self.publish(inst)
 
-    def check_context_size(self, inst: Instance, context: Any) -> None:
-        size = checked_json_size(context, "the context of", inst.name)  # and its nesting
-        if size > self.settings.max_context_bytes:
-            raise ContextTooLarge(
-                f"the transition would make the context of {inst.name!r} {size} bytes; the "
-                f"limit is {self.settings.max_context_bytes}: the event was not applied")
+    # -- the runner: a commit made durable, then carried out ---------------------------------------
+
+    def persist_commit(self, inst: Instance, commit: Commit
+                       ) -> tuple[dict[int, Change], Change | None]:
+        """Make ``commit`` durable in one store transaction, before any of its effects runs
+        (API.md §7.2). Returns the timers its sends were stored as (by the position of each
+        send in its effects) and that of its done notice."""
+        inst.snapshot, inst.ts, inst.index_values = commit.snapshot, commit.ts, commit.index_values
+        for line in commit.stderr:
+            self.add_log(inst, line, "stderr")
+        changes = [self.put_instance(inst), self.append_transition(inst, commit.transition)]
+        for timer in commit.timers:
+            if isinstance(timer, SetTimer):
+                changes.append(self.set_timer(timer.timer_id, timer.timer))
+            elif (cancelled := self.cancel_timer(timer.timer_id)) is not None:
+                changes.append(cancelled)
+        sends = {send.position: self.store_send(inst, send.to, send.event, "send")
+                 for send in commit.sends}
+        changes += sends.values()
+        notice = None if commit.done_event is None else \
+            self.store_send(inst, "#_parent", commit.done_event, "done")
+        if notice is not None:
+            changes.append(notice)
+        self.persist(changes)
+        return sends, notice
+
+    def carry_out_commit(self, inst: Instance, commit: Commit, settling: Settling,
+                         outbox: Outbox) -> None:
+        sends, notice = self.persist_commit(inst, commit)
+        self._carry_out(inst, commit.effects, sends, settling, outbox)
+        if notice is not None:  # after the transition's own sends (a final sendParent first)
+            outbox.add(StoredSend(inst, notice.key))
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(self.settings.max_context_bytes)
+
+    def selectors_of(self, version_id: str) -> dict[str, str]:
+        selectors: dict[str, str] = self.docs["versions"].get(version_id, {}).get(
+            "indexSelectors") or {}
+        return selectors
 
     def note_failure(self, err: MachineCodeError) -> None:
         """Keep what the machine's code raised, for the tests (``errors``)."""
         if err.user_error is not None:
             self.errors.append(err.user_error)
-
-    def refresh_indexes(self, inst: Instance, runtime: VersionRuntime) -> None:
-        selectors = self.docs["versions"].get(inst.version_id, {}).get("indexSelectors") or {}
-        inst.index_values = runtime.index_values(selectors, inst.snapshot.context)
-
-    def _timer_changes(self, inst: Instance, effects: tuple[Effect, ...]) -> list[Change]:
-        changes: list[Change] = []
-        for effect in effects:
-            if isinstance(effect, ScheduleEvent):
-                changes.append(self.schedule_timer(inst, effect))
-            elif isinstance(effect, CancelEvent):
-                change = self.cancel_timer(inst, effect.send_id)
-                if change is not None:
-                    changes.append(change)
-        return changes
 
     def _carry_out(self, inst: Instance, effects: tuple[Effect, ...], sends: dict[int, Change],
                    settling: Settling, outbox: Outbox) -> None:

@@ -14,7 +14,6 @@ import heapq
 from typing import TYPE_CHECKING, Any
 
 from sb_emulator.clock import ManualClock
-from sb_emulator.engine import ScheduleEvent
 from sb_emulator.errors import ApiError
 from sb_emulator.service.core import Instance
 from sb_emulator.service.records import TimerRecord
@@ -33,18 +32,14 @@ class TimersMixin(RuntimeMixin):
         async def deliver_to_target(self, inst: Instance, to: Any, event: dict[str, Any]
                                     ) -> None: ...
 
-    def schedule_timer(self, inst: Instance, effect: ScheduleEvent) -> Change:
-        timer_id = f"{inst.key}#{effect.send_id}"
-        due = self.clock.now_ms() + int(effect.delay_ms)
-        change = self.put_record("timers", timer_id, TimerRecord(
-            inst.key, effect.send_id, effect.event, due, effect.to))
-        self._push_timer(due, timer_id)
+    def set_timer(self, timer_id: str, timer: TimerRecord) -> Change:
+        change = self.put_record("timers", timer_id, timer)
+        self._push_timer(timer.due_ms, timer_id)
         if self._timer_wakeup is not None:
             self._timer_wakeup.set()
         return change
 
-    def cancel_timer(self, inst: Instance, send_id: str) -> Change | None:
-        timer_id = f"{inst.key}#{send_id}"
+    def cancel_timer(self, timer_id: str) -> Change | None:
         if timer_id not in self.docs["timers"]:
             return None
         return self.delete("timers", timer_id)
