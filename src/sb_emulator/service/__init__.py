@@ -1,13 +1,23 @@
 """The application layer: everything between an HTTP request and the state (no aiohttp).
 
-``Emulator`` is the facade the web layer calls (docs/CONTRACTS.md §3). It is assembled from
-one mixin per concern, each in its own module:
+An input to an instance goes through three levels (docs/CONTRACTS.md §3.1-3.3):
 
-* ``core``       state, persistence, lookups, pagination
+* ``version_runtime`` the seam that runs one machine version's code; ``engine_runtime`` is
+                    its Python-engine implementation (YAML and Python definitions)
+* ``instance_core`` pure: a stored instance, its version runtime and one input in, a
+                    ``Commit`` out (no I/O, no clock, no asyncio)
+* ``runtime``       the runner: makes a commit durable in one store transaction, then carries
+                    out its effects (services, settling, actions, logs, publishing, ``outbox``)
+
+with the stored documents as typed records (``records``). ``Emulator`` is the facade the web
+layer calls (docs/CONTRACTS.md §3). It is assembled from one mixin per concern, each in its
+own module:
+
+* ``core``       state, persistence, lookups, the loaded version runtimes, pagination
 * ``admin``      orgs, keys, identity/token providers, token exchange, billing
 * ``catalog``    machines, versions (upload flow), migrations, the version runtime
 * ``instances``  instance operations, index queries, logs
-* ``runtime``    delivering events, settling, services, actions, logs, subscribers
+* ``runtime``    the runner: delivering events, settling, services, actions, logs, subscribers
 * ``timers``     durable delayed events and the manual clock
 * ``children``   persistent child instances and events between instances
 * ``migrations`` reaching a desired version through the migration graph
