@@ -18,6 +18,7 @@ from sb_emulator.service.instance_core import (
     SetTimer,
     on_create,
     on_event,
+    on_upgrade,
 )
 from sb_emulator.service.version_runtime import VersionRuntime
 
@@ -86,3 +87,14 @@ def test_a_context_over_the_limit_commits_nothing() -> None:
     with pytest.raises(ContextTooLarge):
         on_create(rt, "org/tally/t", "t", None, {"blob": "x" * 100}, now_ms=T0, selectors={},
                   limits=Limits(max_context_bytes=50))
+
+
+def test_an_upgrade_is_a_commit_of_its_own() -> None:
+    rt = runtime("tally.yaml")
+    inst = instance(rt, "t", on_create(rt, "org/tally/t", "t", None, {}, now_ms=T0,
+                                       selectors={}, limits=LIMITS))
+    moved = rt.snapshot_at("counting", {"count": 9})
+    commit = on_upgrade(inst, moved, "v2", now_ms=T0 + 1)
+    assert (commit.version_id, commit.snapshot, commit.effects) == ("v2", moved, ())
+    assert commit.transition.event == {"type": "statebacked.upgrade"}
+    assert inst.version_id == "v1"

@@ -25,6 +25,7 @@ from sb_emulator.service.records import TimerRecord, TransitionRecord
 from sb_emulator.service.version_runtime import Effects, VersionRuntime
 
 INIT_EVENT = {"type": "xstate.init"}
+UPGRADE_EVENT = {"type": "statebacked.upgrade"}
 INSTANCE_REF = "statebacked.instance"
 
 
@@ -66,6 +67,7 @@ class Commit:
     sends: tuple[OutgoingSend, ...]
     done_event: dict[str, Any] | None  # a child's done.invoke to its parent
     stderr: tuple[str, ...]  # log lines about the commit itself
+    version_id: str | None = None  # the version the instance moves to (an upgrade)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,16 @@ def on_event(inst: Instance, runtime: VersionRuntime, event: dict[str, Any], *, 
     return _commit(runtime, inst.key, inst.name, inst.parent, inst.snapshot, snapshot, effects,
                    event, now_ms, max(now_ms, inst.ts), selectors, limits, invoke_id_at_parent,
                    inst.children)
+
+
+def on_upgrade(inst: Instance, snapshot: Snapshot, version_id: str, *, now_ms: int) -> Commit:
+    """``inst`` moved to ``version_id`` at ``snapshot`` (its migrations already applied, all
+    or nothing); recorded as a transition caused by ``statebacked.upgrade``. Nothing runs:
+    no entry actions, no timers; the index values stay until the next transition."""
+    return Commit(snapshot=snapshot, ts=inst.ts, index_values=inst.index_values,
+                  transition=TransitionRecord(now_ms, snapshot.value, dict(UPGRADE_EVENT)),
+                  effects=(), timers=(), sends=(), done_event=None, stderr=(),
+                  version_id=version_id)
 
 
 def _commit(runtime: VersionRuntime, key: str, name: str, parent: dict[str, str] | None,

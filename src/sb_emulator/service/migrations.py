@@ -17,7 +17,7 @@ from sb_emulator.engine.algorithm import to_state_paths
 from sb_emulator.errors import DefinitionError, MachineImplementationError, NoMigrationPath
 from sb_emulator.machines import load_migration_text
 from sb_emulator.service.core import Instance
-from sb_emulator.service.records import TransitionRecord
+from sb_emulator.service.instance_core import on_upgrade
 from sb_emulator.service.runtime import RuntimeMixin
 from sb_emulator.service.version_runtime import (
     MachineCodeError,
@@ -25,9 +25,6 @@ from sb_emulator.service.version_runtime import (
     UpgradeState,
     run_machine_code,
 )
-from sb_emulator.store.base import Change
-
-UPGRADE_EVENT = {"type": "statebacked.upgrade"}
 
 
 def migration_source(machine: str) -> str:
@@ -74,20 +71,16 @@ class MigrationsMixin(RuntimeMixin):
             step = previous[node]
         return list(reversed(path))
 
-    async def apply_pending_upgrade(self, inst: Instance) -> list[Change]:
+    async def apply_pending_upgrade(self, inst: Instance) -> None:
         target = inst.desired_version
         if not target or target == inst.version_id:
-            return []
+            return
         snapshot, version_id = inst.snapshot, inst.version_id
         # all or nothing: the instance changes only once every step of the chain worked
         for migration in self.find_migration_path(inst.org_id, inst.machine, version_id, target):
             snapshot, version_id = self._migrate(snapshot, migration)
-        inst.snapshot, inst.version_id = snapshot, version_id
-        inst.desired_version = None
-        transition = self.append_transition(inst, TransitionRecord(
-            self.clock.now_ms(), inst.snapshot.value, dict(UPGRADE_EVENT)))
+        self.persist_commit(inst, on_upgrade(inst, snapshot, version_id, now_ms=self.clock.now_ms()))
         self.publish(inst)
-        return [self.put_instance(inst), transition]
 
     def migration_functions(self, migration: dict[str, Any]) -> tuple[Any, Any]:
         """The migration's two functions, read once. One stored before migrations were checked

@@ -55,7 +55,7 @@ class Settling:
 
 class RuntimeMixin(EmulatorCore):
     if TYPE_CHECKING:  # provided by the other parts of the service (see __init__.py)
-        async def apply_pending_upgrade(self, inst: Instance) -> list[Change]: ...
+        async def apply_pending_upgrade(self, inst: Instance) -> None: ...
         def set_timer(self, timer_id: str, timer: TimerRecord) -> Change: ...
         def cancel_timer(self, timer_id: str) -> Change | None: ...
         async def dispatch_outbox(self, outbox: Outbox) -> None: ...
@@ -84,9 +84,7 @@ class RuntimeMixin(EmulatorCore):
             # (each of these awaits is skipped when it has nothing to do: this is the path of
             # every event, and a call of a coroutine function costs even when it returns at once)
             if inst.desired_version:
-                upgraded = await self.apply_pending_upgrade(inst)
-                if upgraded:
-                    self.persist(upgraded)
+                await self.apply_pending_upgrade(inst)
             for error_event in list(inst.pending_errors):
                 inst.pending_errors.remove(error_event)
                 await self._step(inst, error_event, settling, outbox)
@@ -142,6 +140,8 @@ class RuntimeMixin(EmulatorCore):
         (API.md §7.2). Returns the timers its sends were stored as (by the position of each
         send in its effects) and that of its done notice."""
         inst.snapshot, inst.ts, inst.index_values = commit.snapshot, commit.ts, commit.index_values
+        if commit.version_id is not None:
+            inst.version_id, inst.desired_version = commit.version_id, None
         for line in commit.stderr:
             self.add_log(inst, line, "stderr")
         changes = [self.put_instance(inst), self.append_transition(inst, commit.transition)]
