@@ -116,12 +116,11 @@ class ChildrenMixin(RuntimeMixin):
         try:
             await self._send_once(sender, target, event)
         except (NotFound, RejectedByMachineAuthorizer) as err:
-            self.add_log(sender, f"event {event.get('type')!r} to {target[0]}/{target[1]} "
-                                 f"dropped: {err.message}", "stderr")
+            self.log_delivery_failure(sender, _what(event, f"{target[0]}/{target[1]}"), err,
+                                      retrying=False)
         except ApiError as err:
-            self.add_log(sender, f"event {event.get('type')!r} to {target[0]}/{target[1]} "
-                                 f"failed ({err.message}); retrying in "
-                                 f"{self.settings.retry_delay_ms} ms", "stderr")
+            self.log_delivery_failure(sender, _what(event, f"{target[0]}/{target[1]}"), err,
+                                      retrying=True)
             self._schedule_retry(sender, target, event)
 
     # -- a persistent child's done notice -------------------------------------------------------
@@ -155,11 +154,9 @@ class ChildrenMixin(RuntimeMixin):
                                else "no such instance")
             await self._send_once(sender, target, event)
         except (NotFound, RejectedByMachineAuthorizer) as err:
-            self.add_log(sender, f"event {event['type']!r} to {where} dropped: {err.message}",
-                         "stderr")
+            self.log_delivery_failure(sender, _what(event, where), err, retrying=False)
         except ApiError as err:
-            self.add_log(sender, f"event {event['type']!r} to {where} failed ({err.message}); "
-                                 f"retrying in {self.settings.retry_delay_ms} ms", "stderr")
+            self.log_delivery_failure(sender, _what(event, where), err, retrying=True)
             return
         self.persist([self.delete("timers", timer_id)])
 
@@ -188,3 +185,7 @@ class ChildrenMixin(RuntimeMixin):
                                f"instance", "stderr")
             return
         await self._send_once(inst, target, event)  # failures are retried by the timer
+
+
+def _what(event: dict[str, Any], where: str) -> str:
+    return f"event {event.get('type')!r} to {where}"

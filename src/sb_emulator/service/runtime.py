@@ -24,7 +24,7 @@ from sb_emulator.engine import (
     StopService,
 )
 from sb_emulator.engine.macrostep import to_event
-from sb_emulator.errors import InvalidState, SettleTimeout
+from sb_emulator.errors import ApiError, InvalidState, SettleTimeout
 from sb_emulator.machines import ServiceMeta
 from sb_emulator.machines.pyoutput import LogSink, output_to
 from sb_emulator.service.core import EmulatorCore, Instance
@@ -276,6 +276,17 @@ class RuntimeMixin(EmulatorCore):
         self.persist([self.put_record("logs", key, LogRecord(
             stamp, inst.org_id, inst.machine, inst.name, inst.version_id, output_type,
             text.rstrip("\n")))])
+
+    def log_delivery_failure(self, inst: Instance, what: str, err: ApiError, *, retrying: bool,
+                             attempts: int | None = None) -> None:
+        """The one wording of a failed delivery of ``what`` ("event 'go' to m/i"), logged on
+        ``inst`` (stderr): retried after the retry delay, or dropped (after ``attempts``)."""
+        if retrying:
+            text = f"{what} failed ({err.message}); retrying in {self.settings.retry_delay_ms} ms"
+        else:
+            after = f" after {attempts} failed attempts" if attempts else ""
+            text = f"{what} dropped{after}: {err.message}"
+        self.add_log(inst, text, "stderr")
 
     def _log_timestamp(self) -> int:
         """The clock's time, except that no millisecond holds more than 100 entries: the client

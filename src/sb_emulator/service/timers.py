@@ -88,12 +88,11 @@ class TimersMixin(RuntimeMixin):
     def _retry_or_drop(self, timer_id: str, timer: TimerRecord, inst: Instance, err: ApiError
                        ) -> None:
         attempts = timer.attempts + 1
+        what = f"delayed event {timer.event.get('type')!r}"
         if attempts >= self.settings.max_delivery_attempts:
-            self.add_log(inst, f"delayed event {timer.event.get('type')!r} dropped after "
-                               f"{attempts} failed attempts: {err.message}", "stderr")
+            self.log_delivery_failure(inst, what, err, retrying=False, attempts=attempts)
             return
-        self.add_log(inst, f"delayed event {timer.event.get('type')!r} failed ({err.message}); "
-                           f"retrying in {self.settings.retry_delay_ms} ms", "stderr")
+        self.log_delivery_failure(inst, what, err, retrying=True)
         due = self.clock.now_ms() + self.settings.retry_delay_ms
         self.persist([self.put_record("timers", timer_id, timer.retried(due, attempts))])
         self._push_timer(due, timer_id)
