@@ -61,7 +61,9 @@ class Emulator(
 ):
     """The emulated State Backed service."""
 
-    def __init__(self, *, store: Store, clock: Clock, settings: ServiceSettings | None = None
-                 ) -> None:
-        super().__init__(store=store, clock=clock, settings=settings)
+    def __init__(self, *, store: Store, clock: Clock, settings: ServiceSettings | None = None,
+                 loader: RuntimeLoader | None = None) -> None:
+        # the versions' code runs in the Python engine unless another runtime is given
+        super().__init__(store=store, clock=clock, settings=settings,
+                         loader=loader if loader is not None else EngineLoader())
         self.load_from_store()

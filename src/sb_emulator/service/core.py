@@ -19,7 +19,6 @@ from sb_emulator.auth.records import ApiKey, IdentityProvider, Org, TokenProvide
 from sb_emulator.clock import Clock, iso_from_ms
 from sb_emulator.engine import Snapshot
 from sb_emulator.errors import InvalidParameter, NotFound
-from sb_emulator.service.engine_runtime import EngineLoader
 from sb_emulator.service.records import LogRecord, TimerRecord, TransitionRecord
 from sb_emulator.service.version_runtime import RuntimeLoader, VersionRuntime
 from sb_emulator.store.base import COLLECTIONS, Change, Store
@@ -112,8 +111,8 @@ class Instance:
 class EmulatorCore:
     """State, persistence and lookups shared by every part of the service."""
 
-    def __init__(self, *, store: Store, clock: Clock, settings: ServiceSettings | None = None
-                 ) -> None:
+    def __init__(self, *, store: Store, clock: Clock, settings: ServiceSettings | None,
+                 loader: RuntimeLoader) -> None:
         self.store = store
         self.clock = clock
         self.settings = settings or ServiceSettings()
@@ -121,7 +120,7 @@ class EmulatorCore:
         self.transitions: dict[str, list[TransitionRecord]] = {}
         self.instances: dict[str, Instance] = {}
         # what runs the versions' code (version_runtime.py), and the versions loaded so far
-        self.loader: RuntimeLoader = EngineLoader()
+        self.loader = loader
         self.runtimes: dict[str, VersionRuntime] = {}
         self.listeners: dict[str, list[Listener]] = {}
         self.errors: list[BaseException] = []  # failures inside machine code, for the tests
