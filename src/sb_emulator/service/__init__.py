@@ -10,12 +10,15 @@ An input to an instance goes through three levels (docs/CONTRACTS.md §3.1-3.3):
                     out its effects (services, settling, actions, logs, publishing, ``outbox``)
 
 with the stored documents as typed records (``records``). ``Emulator`` is the facade the web
-layer calls (docs/CONTRACTS.md §3). It is assembled from one mixin per concern, each in its
-own module:
+layer calls (docs/CONTRACTS.md §3). It builds and holds two components, each given the
+shared ``core`` in its constructor:
+
+* ``admin``      ``Admin``: orgs, keys, identity/token providers, token exchange, billing
+* ``catalog``    ``Catalog``: machines, versions (upload flow), uploaded migrations
+
+and is itself assembled from one mixin per remaining concern (still to become components):
 
 * ``core``       state, persistence, lookups, the loaded version runtimes, pagination
-* ``admin``      orgs, keys, identity/token providers, token exchange, billing
-* ``catalog``    machines, versions (upload flow), migrations, the version runtime
 * ``instances``  instance operations, index queries, logs
 * ``runtime``    the runner: delivering events, settling, services, actions, logs, subscribers
 * ``timers``     durable delayed events and the manual clock
@@ -28,8 +31,8 @@ own module:
 from __future__ import annotations
 
 from sb_emulator.clock import Clock
-from sb_emulator.service.admin import AdminMixin
-from sb_emulator.service.catalog import CatalogMixin
+from sb_emulator.service.admin import Admin
+from sb_emulator.service.catalog import Catalog
 from sb_emulator.service.children import ChildrenMixin
 from sb_emulator.service.control import ControlMixin
 from sb_emulator.service.core import Instance, ServiceSettings
@@ -51,8 +54,6 @@ __all__ = [
 
 
 class Emulator(
-    AdminMixin,
-    CatalogMixin,
     InstancesMixin,
     HttpApiMixin,
     ChildrenMixin,
@@ -66,4 +67,25 @@ class Emulator(
         # the versions' code runs in the Python engine unless another runtime is given
         super().__init__(store=store, clock=clock, settings=settings,
                          loader=loader if loader is not None else EngineLoader())
+        self.admin = admin = Admin(self)
+        self.catalog = catalog = Catalog(self)
+        # their operations, as the web layer and the tests call them (docs/CONTRACTS.md §3)
+        self.ensure_org, self.create_org = admin.ensure_org, admin.create_org
+        self.list_orgs, self.billing = admin.list_orgs, admin.billing
+        self.add_key, self.find_key, self.create_key = admin.add_key, admin.find_key, admin.create_key
+        self.list_keys, self.delete_key = admin.list_keys, admin.delete_key
+        self.upsert_idp, self.list_idps, self.delete_idp = (
+            admin.upsert_idp, admin.list_idps, admin.delete_idp)
+        self.upsert_token_provider, self.list_token_providers, self.delete_token_provider = (
+            admin.upsert_token_provider, admin.list_token_providers, admin.delete_token_provider)
+        self.exchange_token = admin.exchange_token
+        self.register_definition = catalog.register_definition
+        self.list_machines, self.create_machine = catalog.list_machines, catalog.create_machine
+        self.get_machine, self.delete_machine = catalog.get_machine, catalog.delete_machine
+        self.list_versions = catalog.list_versions
+        self.provisionally_create_version = catalog.provisionally_create_version
+        self.receive_upload, self.finalize_version = (
+            catalog.receive_upload, catalog.finalize_version)
+        self.provisionally_create_migration = catalog.provisionally_create_migration
+        self.finalize_migration = catalog.finalize_migration
         self.load_from_store()

@@ -37,7 +37,12 @@ MAX_GZIPPED = 1_000_000
 MAX_UNZIPPED = 10_000_000
 
 
-class CatalogMixin(EmulatorCore):
+class Catalog:
+    """Machines, versions (the upload flow) and uploaded migrations."""
+
+    def __init__(self, core: EmulatorCore) -> None:
+        self.core = core
+
     async def register_definition(self, org_id: str, definition: MachineDefinition, *,
                                   make_current: bool = True) -> str:
         """Add a definition loaded from a file as a version (once: unchanged files at a restart
@@ -45,33 +50,33 @@ class CatalogMixin(EmulatorCore):
         source = _file_source(definition)
         mkey = machine_key(org_id, definition.name)
         changes = []
-        if mkey not in self.docs["machines"]:
-            changes.append(self.put("machines", mkey, {
-                "org": org_id, "slug": definition.name, "createdAtMs": self.clock.now_ms(),
+        if mkey not in self.core.docs["machines"]:
+            changes.append(self.core.put("machines", mkey, {
+                "org": org_id, "slug": definition.name, "createdAtMs": self.core.clock.now_ms(),
                 "indexes": sorted(definition.indexes), "currentVersion": None}))
-        for doc in self.docs["versions"].values():
+        for doc in self.core.docs["versions"].values():
             if doc["org"] == org_id and doc["machine"] == definition.name and \
                     doc["source"].get("digest") == source["digest"]:
-                self.runtimes[doc["id"]] = EngineVersion(definition)
+                self.core.runtimes[doc["id"]] = EngineVersion(definition)
                 version_id: str = doc["id"]
                 break
         else:
             version_id = ids.version_id()
-            changes.append(self.put("versions", version_id, {
+            changes.append(self.core.put("versions", version_id, {
                 "id": version_id, "org": org_id, "machine": definition.name,
-                "createdAtMs": self.clock.now_ms(), "clientInfo": definition.version_label,
+                "createdAtMs": self.core.clock.now_ms(), "clientInfo": definition.version_label,
                 "source": source, "indexSelectors": {}}))
-            self.runtimes[version_id] = EngineVersion(definition)
-        previous = self.docs["machines"][mkey].get("currentVersion")
+            self.core.runtimes[version_id] = EngineVersion(definition)
+        previous = self.core.docs["machines"][mkey].get("currentVersion")
         if previous and previous != version_id and \
                 (definition.upgrade_state is not None or definition.upgrade_context is not None):
             changes += self._definition_migration(org_id, definition.name, previous, version_id)
         if make_current:
-            machine = dict(self.docs["machines"][mkey])
+            machine = dict(self.core.docs["machines"][mkey])
             machine["currentVersion"] = version_id
             machine["indexes"] = sorted(set(machine["indexes"]) | set(definition.indexes))
-            changes.append(self.put("machines", mkey, machine))
-        self.persist(changes)
+            changes.append(self.core.put("machines", mkey, machine))
+        self.core.persist(changes)
         return version_id
 
     def _definition_migration(self, org_id: str, machine: str, from_id: str, to_id: str
@@ -80,70 +85,70 @@ class CatalogMixin(EmulatorCore):
         (Python) upgrades instances of the version that was current when it was loaded. Its
         functions live in the definition (``MigrationsMixin.migration_functions``), so the
         stored edge carries no text; loading the same files again adds no second edge."""
-        for doc in self.docs["migrations"].values():
+        for doc in self.core.docs["migrations"].values():
             if doc["org"] == org_id and doc["machine"] == machine and \
                     doc["from"] == from_id and doc["to"] == to_id and doc.get("fromDefinition"):
                 return []
         migration_id = ids.migration_id()
-        return [self.put("migrations", migration_id, {
+        return [self.core.put("migrations", migration_id, {
             "id": migration_id, "org": org_id, "machine": machine, "from": from_id,
-            "to": to_id, "createdAtMs": self.clock.now_ms(), "fromDefinition": True})]
+            "to": to_id, "createdAtMs": self.core.clock.now_ms(), "fromDefinition": True})]
 
     # -- machines -----------------------------------------------------------------------------
 
     def _machine_body(self, doc: Mapping[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {"createdAt": iso_from_ms(doc["createdAtMs"])}
         if doc.get("currentVersion"):
-            out["currentVersion"] = self.version_info(doc["currentVersion"])
+            out["currentVersion"] = self.core.version_info(doc["currentVersion"])
         return out
 
     async def list_machines(self, org_id: str, cursor: str | None) -> dict[str, Any]:
-        docs = sorted((d for d in self.docs["machines"].values() if d["org"] == org_id),
+        docs = sorted((d for d in self.core.docs["machines"].values() if d["org"] == org_id),
                       key=lambda d: d["slug"])
         items = [{"slug": d["slug"], **self._machine_body(d)} for d in docs]
-        page, nxt = self.page(items, cursor)
+        page, nxt = self.core.page(items, cursor)
         return with_cursor({"machines": page}, nxt)
 
     async def create_machine(self, org_id: str, slug: str, indexes: list[str]) -> None:
         key = machine_key(org_id, slug)
-        if key in self.docs["machines"]:
+        if key in self.core.docs["machines"]:
             raise Conflict(f"machine {slug!r} already exists")
-        self.persist([self.put("machines", key, {
-            "org": org_id, "slug": slug, "createdAtMs": self.clock.now_ms(),
+        self.core.persist([self.core.put("machines", key, {
+            "org": org_id, "slug": slug, "createdAtMs": self.core.clock.now_ms(),
             "indexes": list(indexes), "currentVersion": None})])
 
     async def get_machine(self, org_id: str, slug: str) -> dict[str, Any]:
-        doc = self.machine_doc(org_id, slug)
+        doc = self.core.machine_doc(org_id, slug)
         return {"machine": {**self._machine_body(doc), "indexes": list(doc["indexes"])}}
 
     async def delete_machine(self, org_id: str, slug: str, body: Mapping[str, Any]) -> None:
-        self.machine_doc(org_id, slug)
+        self.core.machine_doc(org_id, slug)
         confirm_deletion(body, "hmacSha256OfMachineNameWithMachineNameKey", slug, slug)
-        if any(i.org_id == org_id and i.machine == slug for i in self.instances.values()):
+        if any(i.org_id == org_id and i.machine == slug for i in self.core.instances.values()):
             raise InvalidState(f"machine {slug!r} still has instances; delete them first")
-        changes = [self.delete("machines", machine_key(org_id, slug))]
+        changes = [self.core.delete("machines", machine_key(org_id, slug))]
         for collection in ("versions", "migrations"):
-            for key, doc in list(self.docs[collection].items()):
+            for key, doc in list(self.core.docs[collection].items()):
                 if doc["org"] == org_id and doc["machine"] == slug:
-                    changes.append(self.delete(collection, key))
-                    self.runtimes.pop(key, None)
-        self.persist(changes)
+                    changes.append(self.core.delete(collection, key))
+                    self.core.runtimes.pop(key, None)
+        self.core.persist(changes)
 
     # -- versions -----------------------------------------------------------------------------
 
     async def list_versions(self, org_id: str, machine: str, cursor: str | None
                             ) -> dict[str, Any]:
-        self.machine_doc(org_id, machine)
-        docs = sorted((d for d in self.docs["versions"].values()
+        self.core.machine_doc(org_id, machine)
+        docs = sorted((d for d in self.core.docs["versions"].values()
                        if d["org"] == org_id and d["machine"] == machine),
                       key=lambda d: d["createdAtMs"])
-        page, nxt = self.page([self.version_info(d["id"]) for d in docs], cursor)
+        page, nxt = self.core.page([self.core.version_info(d["id"]) for d in docs], cursor)
         return with_cursor({"versions": page}, nxt)
 
     def _provisional_upload(self, kind: str, org_id: str, machine: str, gzip_flag: bool,
                             base_url: str, **extra: Any) -> tuple[str, dict[str, Any]]:
         upload_id = secrets.token_urlsafe(18)
-        self.persist([self.put("uploads", upload_id, {
+        self.core.persist([self.core.put("uploads", upload_id, {
             "kind": kind, "org": org_id, "machine": machine, "gzip": gzip_flag, "code": None,
             **extra})])
         return upload_id, {"codeUploadUrl": f"{base_url}/{upload_id}",
@@ -151,14 +156,14 @@ class CatalogMixin(EmulatorCore):
 
     async def provisionally_create_version(self, org_id: str, machine: str, gzip_flag: bool,
                                            upload_base_url: str) -> dict[str, Any]:
-        self.machine_doc(org_id, machine)
+        self.core.machine_doc(org_id, machine)
         upload_id, body = self._provisional_upload("version", org_id, machine, gzip_flag,
                                                    upload_base_url)
         return {"machineVersionId": f"sv_{upload_id}", **body}
 
     async def receive_upload(self, upload_id: str, fields: Mapping[str, str],
                              file_bytes: bytes | None, content_encoding: str | None) -> None:
-        doc = self.docs["uploads"].get(upload_id)
+        doc = self.core.docs["uploads"].get(upload_id)
         if doc is None:
             raise NotFound("unknown or expired upload")
         if file_bytes is None:
@@ -169,13 +174,14 @@ class CatalogMixin(EmulatorCore):
             raise BadRequest(f"code is {len(code)} bytes unzipped; the limit is {MAX_UNZIPPED}",
                              code="code-too-large")
         kind = "yaml" if looks_like_yaml_definition(code) else "javascript"
-        self.persist([self.put("uploads", upload_id, {**doc, "code": code.decode("utf-8", "replace"),
-                                                      "codeKind": kind})])
+        text = code.decode("utf-8", "replace")
+        self.core.persist([self.core.put("uploads", upload_id,
+                                         {**doc, "code": text, "codeKind": kind})])
 
     def _uploaded(self, org_id: str, machine: str, signed_id: str, prefix: str, kind: str
                   ) -> tuple[str, dict[str, Any]]:
         upload_id = signed_id[len(prefix):] if signed_id.startswith(prefix) else ""
-        doc = self.docs["uploads"].get(upload_id)
+        doc = self.core.docs["uploads"].get(upload_id)
         if doc is None or doc["kind"] != kind or doc["org"] != org_id or doc["machine"] != machine:
             raise InvalidParameter("signedMachineVersionId" if kind == "version"
                                    else "signedMachineVersionMigrationId",
@@ -187,14 +193,14 @@ class CatalogMixin(EmulatorCore):
     async def finalize_version(self, org_id: str, machine: str, signed_id: str,
                                client_info: str | None, make_current: bool,
                                index_selectors: Mapping[str, str] | None) -> dict[str, Any]:
-        mdoc = self.machine_doc(org_id, machine)
+        mdoc = self.core.machine_doc(org_id, machine)
         upload_id, upload = self._uploaded(org_id, machine, signed_id, "sv_", "version")
         source = {"kind": upload["codeKind"], "text": upload["code"],
                   "digest": hashlib.sha256(upload["code"].encode()).hexdigest()}
         # parsing, checking and compiling it run in a thread, so the loop keeps answering
         runtime = await _off_the_loop(self._load_uploaded, source, machine)
         # meanwhile the machine may have gone, or the same upload been finalised: look again
-        mdoc = self.machine_doc(org_id, machine)
+        mdoc = self.core.machine_doc(org_id, machine)
         upload_id, _ = self._uploaded(org_id, machine, signed_id, "sv_", "version")
         selectors = dict(self._current_selectors(mdoc))
         selectors.update(index_selectors or {})
@@ -202,20 +208,20 @@ class CatalogMixin(EmulatorCore):
         if unknown:
             raise InvalidParameter("indexSelectors", f"not indexes of {machine!r}: {', '.join(unknown)}")
         version_id = ids.version_id()
-        changes = [self.delete("uploads", upload_id), self.put("versions", version_id, {
+        changes = [self.core.delete("uploads", upload_id), self.core.put("versions", version_id, {
             "id": version_id, "org": org_id, "machine": machine,
-            "createdAtMs": self.clock.now_ms(), "clientInfo": client_info or "",
+            "createdAtMs": self.core.clock.now_ms(), "clientInfo": client_info or "",
             "source": source, "indexSelectors": selectors})]
-        self.runtimes[version_id] = runtime
+        self.core.runtimes[version_id] = runtime
         if make_current:
-            changes.append(self.put("machines", machine_key(org_id, machine),
+            changes.append(self.core.put("machines", machine_key(org_id, machine),
                                     {**mdoc, "currentVersion": version_id}))
-        self.persist(changes)
+        self.core.persist(changes)
         return {"machineVersionId": version_id}
 
     def _load_uploaded(self, source: Mapping[str, Any], machine: str) -> VersionRuntime:
         try:
-            return self.loader.load(source, machine)
+            return self.core.loader.load(source, machine)
         except DefinitionTooLarge as err:
             raise BadRequest("the uploaded machine definition is too large:\n" + str(err),
                              code="definition-too-large") from err
@@ -225,16 +231,16 @@ class CatalogMixin(EmulatorCore):
 
     def _current_selectors(self, mdoc: Mapping[str, Any]) -> dict[str, str]:
         current = mdoc.get("currentVersion")
-        return dict(self.docs["versions"][current].get("indexSelectors") or {}) if current else {}
+        return dict(self.core.docs["versions"][current].get("indexSelectors") or {}) if current else {}
 
     # -- migrations ---------------------------------------------------------------------------
 
     async def provisionally_create_migration(self, org_id: str, machine: str, from_id: str,
                                              to_id: str, gzip_flag: bool, upload_base_url: str
                                              ) -> dict[str, Any]:
-        self.machine_doc(org_id, machine)
+        self.core.machine_doc(org_id, machine)
         for version_id, name in ((from_id, "fromMachineVersionId"), (to_id, "toMachineVersionId")):
-            doc = self.docs["versions"].get(version_id)
+            doc = self.core.docs["versions"].get(version_id)
             if doc is None or doc["machine"] != machine or doc["org"] != org_id:
                 raise InvalidParameter(name, f"{version_id!r} is not a version of {machine!r}")
         upload_id, body = self._provisional_upload("migration", org_id, machine, gzip_flag,
@@ -243,7 +249,7 @@ class CatalogMixin(EmulatorCore):
 
     async def finalize_migration(self, org_id: str, machine: str, signed_id: str
                                  ) -> dict[str, Any]:
-        self.machine_doc(org_id, machine)
+        self.core.machine_doc(org_id, machine)
         upload_id, upload = self._uploaded(org_id, machine, signed_id, "sm_", "migration")
         if upload["codeKind"] != "yaml":
             raise BadRequest("JavaScript migrations are not supported yet by sb-emulator; upload "
@@ -254,7 +260,7 @@ class CatalogMixin(EmulatorCore):
             raise BadRequest(f"the uploaded migration is too large: {too_long}",
                              code="definition-too-large")
         # an engine version's states are known here: the new paths must be some
-        runtime = self.runtime_of(upload["to"])
+        runtime = self.core.runtime_of(upload["to"])
         target = runtime.definition.machine if isinstance(runtime, EngineVersion) else None
         try:
             await _off_the_loop(read_migration, upload["code"], machine, target, upload["to"])
@@ -263,9 +269,9 @@ class CatalogMixin(EmulatorCore):
                              code="invalid-definition") from err
         upload_id, _ = self._uploaded(org_id, machine, signed_id, "sm_", "migration")  # again
         migration_id = ids.migration_id()
-        self.persist([self.delete("uploads", upload_id), self.put("migrations", migration_id, {
+        self.core.persist([self.core.delete("uploads", upload_id), self.core.put("migrations", migration_id, {
             "id": migration_id, "org": org_id, "machine": machine, "from": upload["from"],
-            "to": upload["to"], "createdAtMs": self.clock.now_ms(), "text": upload["code"]})])
+            "to": upload["to"], "createdAtMs": self.core.clock.now_ms(), "text": upload["code"]})])
         return {"machineVersionMigrationId": migration_id, "machineVersionId": migration_id}
 
 
