@@ -10,11 +10,12 @@ An input to an instance goes through three levels (docs/CONTRACTS.md §3.1-3.3):
                     out its effects (services, settling, actions, logs, publishing, ``outbox``)
 
 with the stored documents as typed records (``records``). ``Emulator`` is the facade the web
-layer calls (docs/CONTRACTS.md §3). It builds and holds two components, each given the
-shared ``core`` in its constructor:
+layer calls (docs/CONTRACTS.md §3). It builds and holds three components, each given the
+shared ``core`` (and what else it needs) in its constructor:
 
 * ``admin``      ``Admin``: orgs, keys, identity/token providers, token exchange, billing
 * ``catalog``    ``Catalog``: machines, versions (upload flow), uploaded migrations
+* ``httpapi``    ``HttpApi``: the HTTP API feature (given the instance operations too)
 
 and is itself assembled from one mixin per remaining concern (still to become components):
 
@@ -24,7 +25,6 @@ and is itself assembled from one mixin per remaining concern (still to become co
 * ``timers``     durable delayed events and the manual clock
 * ``children``   persistent child instances and events between instances
 * ``migrations`` reaching a desired version through the migration graph
-* ``httpapi``    the HTTP API feature
 * ``control``    start-up, reset, export and import
 """
 
@@ -37,7 +37,7 @@ from sb_emulator.service.children import ChildrenMixin
 from sb_emulator.service.control import ControlMixin
 from sb_emulator.service.core import Instance, ServiceSettings
 from sb_emulator.service.engine_runtime import EngineLoader
-from sb_emulator.service.httpapi import HttpApiMixin
+from sb_emulator.service.httpapi import HttpApi
 from sb_emulator.service.instances import InstancesMixin
 from sb_emulator.service.migrations import MigrationsMixin
 from sb_emulator.service.version_runtime import RuntimeLoader, VersionRuntime
@@ -55,7 +55,6 @@ __all__ = [
 
 class Emulator(
     InstancesMixin,
-    HttpApiMixin,
     ChildrenMixin,
     MigrationsMixin,
     ControlMixin,
@@ -88,4 +87,6 @@ class Emulator(
             catalog.receive_upload, catalog.finalize_version)
         self.provisionally_create_migration = catalog.provisionally_create_migration
         self.finalize_migration = catalog.finalize_migration
+        self.http_api = HttpApi(self, self)
+        self.handle_http_api = self.http_api.handle_http_api
         self.load_from_store()

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sb_emulator.budget import BudgetExceeded
 from sb_emulator.errors import BadRequest, MachineImplementationError, NotFound
+from sb_emulator.service.core import EmulatorCore, Instance
 from sb_emulator.service.http_response_check import check_headers, check_status
 from sb_emulator.service.names import describe_bad_name, is_valid_name
 from sb_emulator.service.payload_limits import check_client_event
-from sb_emulator.service.runtime import RuntimeMixin
 
 FALLBACK = (200, {"content-type": "application/json"}, {"ok": True})
 
@@ -25,20 +25,34 @@ async def _call(fn: Any, arg: dict[str, Any]) -> Any:
     return await result if inspect.isawaitable(result) else result
 
 
-class HttpApiMixin(RuntimeMixin):
-    if TYPE_CHECKING:
-        async def create_instance(self, org_id: str, machine: str, slug: str, context: Any,
-                                  version_id: str | None, auth_context: dict[str, Any]
-                                  ) -> dict[str, Any]: ...
+class InstanceOperations(Protocol):
+    """What the HTTP API needs of the instance operations and the runner."""
+
+    async def create_instance(self, org_id: str, machine: str, slug: str, context: Any,
+                              version_id: str | None, auth_context: dict[str, Any]
+                              ) -> dict[str, Any]: ...
+
+    async def deliver(self, inst: Instance, event: Any, auth_context: dict[str, Any] | None
+                      ) -> dict[str, Any]: ...
+
+    def add_log(self, inst: Instance, text: str, output_type: str) -> None: ...
+
+
+class HttpApi:
+    """Plain HTTP requests to a machine's ``httpApiMapper`` endpoints, as events."""
+
+    def __init__(self, core: EmulatorCore, operations: InstanceOperations) -> None:
+        self.core = core
+        self.operations = operations
 
     async def handle_http_api(self, org_id: str, machine: str, slug: str,
                               request: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
-        if self.org(org_id) is None:
+        if self.core.org(org_id) is None:
             raise NotFound(f"org {org_id!r} does not exist")
-        mdoc = self.machine_doc(org_id, machine)
+        mdoc = self.core.machine_doc(org_id, machine)
         if not mdoc.get("currentVersion"):
             raise NotFound(f"machine {machine!r} has no current version")
-        endpoint = self.runtime_of(mdoc["currentVersion"]).http_endpoint(slug)
+        endpoint = self.core.runtime_of(mdoc["currentVersion"]).http_endpoint(slug)
         if endpoint is None:
             raise NotFound(f"machine {machine!r} has no HTTP API endpoint {slug!r}")
         try:
@@ -49,15 +63,15 @@ class HttpApiMixin(RuntimeMixin):
             raise HttpApiHandlerFailed(f"the {slug!r} handler rejected the request: {err}") from err
         name, event, auth_context = _handler_output(out, slug)
         check_client_event(event)
-        inst = self.instances.get(f"{org_id}/{machine}/{name}")
+        inst = self.core.instances.get(f"{org_id}/{machine}/{name}")
         if inst is None:
             initial_context = out.get("initialContext")
             if initial_context is None:
                 raise NotFound(f"instance {name!r} does not exist and the {slug!r} handler "
                                f"returned no initialContext to create it")
-            await self.create_instance(org_id, machine, name, initial_context, None, auth_context)
-            inst = self.instance(org_id, machine, name)
-        await self.deliver(inst, event, auth_context)
+            await self.operations.create_instance(org_id, machine, name, initial_context, None, auth_context)
+            inst = self.core.instance(org_id, machine, name)
+        await self.operations.deliver(inst, event, auth_context)
         snap = inst.snapshot
         mapper_input = {"state": snap.value, "context": snap.context,
                         "result": snap.output if snap.done else None}
@@ -68,7 +82,7 @@ class HttpApiMixin(RuntimeMixin):
         except BudgetExceeded:
             raise
         except Exception as err:  # API.md §8.3 #7: the documented fallback
-            self.add_log(inst, f"responseMapper of {slug!r} raised {type(err).__name__}: {err}; "
+            self.operations.add_log(inst, f"responseMapper of {slug!r} raised {type(err).__name__}: {err}; "
                                f"answered 200 {{\"ok\": true}}", "stderr")
             return FALLBACK
         try:
@@ -77,7 +91,7 @@ class HttpApiMixin(RuntimeMixin):
             # the mapper returned, but nothing HTTP can carry: the machine's code is at fault,
             # and sending it would corrupt the status line or split the headers
             message = f"the responseMapper of {slug!r} returned an invalid response: {err}"
-            self.add_log(inst, message, "stderr")
+            self.operations.add_log(inst, message, "stderr")
             raise MachineImplementationError(message) from err
 
 
