@@ -10,11 +10,12 @@ An input to an instance goes through three levels (docs/CONTRACTS.md §3.1-3.3):
                     out its effects (services, settling, actions, logs, publishing, ``outbox``)
 
 with the stored documents as typed records (``records``). ``Emulator`` is the facade the web
-layer calls (docs/CONTRACTS.md §3). It builds and holds three components, each given the
+layer calls (docs/CONTRACTS.md §3). It builds and holds four components, each given the
 shared ``core`` (and what else it needs) in its constructor:
 
 * ``admin``      ``Admin``: orgs, keys, identity/token providers, token exchange, billing
 * ``catalog``    ``Catalog``: machines, versions (upload flow), uploaded migrations
+* ``migrations`` ``Migrations``: reaching a desired version through the migration graph
 * ``httpapi``    ``HttpApi``: the HTTP API feature (given the instance operations too)
 
 and is itself assembled from one mixin per remaining concern (still to become components):
@@ -24,7 +25,6 @@ and is itself assembled from one mixin per remaining concern (still to become co
 * ``runtime``    the runner: delivering events, settling, services, actions, logs, subscribers
 * ``timers``     durable delayed events and the manual clock
 * ``children``   persistent child instances and events between instances
-* ``migrations`` reaching a desired version through the migration graph
 * ``control``    start-up, reset, export and import
 """
 
@@ -39,7 +39,7 @@ from sb_emulator.service.core import Instance, ServiceSettings
 from sb_emulator.service.engine_runtime import EngineLoader
 from sb_emulator.service.httpapi import HttpApi
 from sb_emulator.service.instances import InstancesMixin
-from sb_emulator.service.migrations import MigrationsMixin
+from sb_emulator.service.migrations import Migrations
 from sb_emulator.service.version_runtime import RuntimeLoader, VersionRuntime
 from sb_emulator.store.base import Store
 
@@ -56,7 +56,6 @@ __all__ = [
 class Emulator(
     InstancesMixin,
     ChildrenMixin,
-    MigrationsMixin,
     ControlMixin,
 ):
     """The emulated State Backed service."""
@@ -87,6 +86,7 @@ class Emulator(
             catalog.receive_upload, catalog.finalize_version)
         self.provisionally_create_migration = catalog.provisionally_create_migration
         self.finalize_migration = catalog.finalize_migration
+        self.migrations = Migrations(self, self)
         self.http_api = HttpApi(self, self)
         self.handle_http_api = self.http_api.handle_http_api
         self.load_from_store()

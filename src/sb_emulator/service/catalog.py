@@ -83,7 +83,7 @@ class Catalog:
                               ) -> list[Change]:
         """A definition's own ``migration`` (YAML) or ``upgrade_state`` / ``upgrade_context``
         (Python) upgrades instances of the version that was current when it was loaded. Its
-        functions live in the definition (``MigrationsMixin.migration_functions``), so the
+        functions live in the definition (``Migrations.migration_functions``), so the
         stored edge carries no text; loading the same files again adds no second edge."""
         for doc in self.core.docs["migrations"].values():
             if doc["org"] == org_id and doc["machine"] == machine and \

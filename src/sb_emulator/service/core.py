@@ -20,7 +20,7 @@ from sb_emulator.clock import Clock, iso_from_ms
 from sb_emulator.engine import Snapshot
 from sb_emulator.errors import InvalidParameter, NotFound
 from sb_emulator.service.records import LogRecord, TimerRecord, TransitionRecord
-from sb_emulator.service.version_runtime import RuntimeLoader, VersionRuntime
+from sb_emulator.service.version_runtime import MachineCodeError, RuntimeLoader, VersionRuntime
 from sb_emulator.store.base import COLLECTIONS, Change, Store
 
 Listener = Callable[[dict[str, Any]], None]
@@ -156,6 +156,11 @@ class EmulatorCore:
         # the instance object is the state; its document is only for a store that keeps one
         # (the memory store ignores changes, and this runs on every transition)
         return Change("put", "instances", inst.key, inst.to_json() if self.store.durable else None)
+
+    def note_failure(self, err: MachineCodeError) -> None:
+        """Keep what the machine's code raised, for the tests (``errors``)."""
+        if err.user_error is not None:
+            self.errors.append(err.user_error)
 
     # -- lookups ----------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sb_emulator.auth.authorizers import init_request, read_request
 from sb_emulator.clock import iso_from_ms, ms_from_iso
@@ -27,10 +27,6 @@ MAX_LOGS = 100
 
 
 class InstancesMixin(RuntimeMixin):
-    if TYPE_CHECKING:
-        def find_migration_path(self, org_id: str, machine: str, src: str, dst: str
-                                ) -> list[dict[str, Any]]: ...
-
     async def create_instance(self, org_id: str, machine: str, slug: str,
                               context: Mapping[str, Any] | None, version_id: str | None,
                               auth_context: dict[str, Any], *,
@@ -136,7 +132,7 @@ class InstancesMixin(RuntimeMixin):
         if vdoc is None or vdoc["machine"] != machine or vdoc["org"] != org_id:
             raise NotFound(f"version {target!r} of machine {machine!r} does not exist")
         if target != inst.version_id:
-            self.find_migration_path(org_id, machine, inst.version_id, target)
+            self.migrations.find_migration_path(org_id, machine, inst.version_id, target)
         inst.desired_version = target if target != inst.version_id else None
         self.persist([self.put_instance(inst)])
 

@@ -10,15 +10,14 @@ the definition's.
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
+from typing import Any, Protocol
 
 from sb_emulator.engine import Machine, Snapshot
 from sb_emulator.engine.algorithm import to_state_paths
 from sb_emulator.errors import DefinitionError, MachineImplementationError, NoMigrationPath
 from sb_emulator.machines import load_migration_text
-from sb_emulator.service.core import Instance
-from sb_emulator.service.instance_core import on_upgrade
-from sb_emulator.service.runtime import RuntimeMixin
+from sb_emulator.service.core import EmulatorCore, Instance
+from sb_emulator.service.instance_core import Commit, on_upgrade
 from sb_emulator.service.version_runtime import (
     MachineCodeError,
     UpgradeContext,
@@ -39,15 +38,28 @@ def read_migration(text: str, machine: str, target: Machine | None = None,
                                f"version {target_version}" if target_version else "")
 
 
-class MigrationsMixin(RuntimeMixin):
-    # migration id -> (its text, its two functions); the text guards against an import
-    _migration_functions: dict[str, tuple[str, tuple[Any, Any]]] | None = None
+class UpgradeRunner(Protocol):
+    """What applying an upgrade needs of the runner: recording it, and telling subscribers."""
+
+    def persist_commit(self, inst: Instance, commit: Commit) -> Any: ...
+
+    def publish(self, inst: Instance) -> None: ...
+
+
+class Migrations:
+    """The migration graph of each machine, and moving instances along it."""
+
+    def __init__(self, core: EmulatorCore, runner: UpgradeRunner) -> None:
+        self.core = core
+        self.runner = runner
+        # migration id -> (its text, its two functions); the text guards against an import
+        self._migration_functions: dict[str, tuple[str, tuple[Any, Any]]] = {}
 
     def find_migration_path(self, org_id: str, machine: str, src: str, dst: str
                             ) -> list[dict[str, Any]]:
         """The shortest chain of migrations from ``src`` to ``dst`` (breadth first)."""
         edges: dict[str, list[dict[str, Any]]] = {}
-        for doc in sorted(self.docs["migrations"].values(), key=lambda d: d["createdAtMs"]):
+        for doc in sorted(self.core.docs["migrations"].values(), key=lambda d: d["createdAtMs"]):
             if doc["org"] == org_id and doc["machine"] == machine:
                 edges.setdefault(doc["from"], []).append(doc)
         previous: dict[str, dict[str, Any] | None] = {src: None}
@@ -71,7 +83,7 @@ class MigrationsMixin(RuntimeMixin):
             step = previous[node]
         return list(reversed(path))
 
-    async def apply_pending_upgrade(self, inst: Instance) -> None:
+    def apply_pending_upgrade(self, inst: Instance) -> None:
         target = inst.desired_version
         if not target or target == inst.version_id:
             return
@@ -79,17 +91,16 @@ class MigrationsMixin(RuntimeMixin):
         # all or nothing: the instance changes only once every step of the chain worked
         for migration in self.find_migration_path(inst.org_id, inst.machine, version_id, target):
             snapshot, version_id = self._migrate(snapshot, migration)
-        self.persist_commit(inst, on_upgrade(inst, snapshot, version_id, now_ms=self.clock.now_ms()))
-        self.publish(inst)
+        self.runner.persist_commit(
+            inst, on_upgrade(inst, snapshot, version_id, now_ms=self.core.clock.now_ms()))
+        self.runner.publish(inst)
 
     def migration_functions(self, migration: dict[str, Any]) -> tuple[Any, Any]:
         """The migration's two functions, read once. One stored before migrations were checked
         at upload may be invalid: applying it is then the machine code's failure."""
         if migration.get("fromDefinition"):
             # carried by the target version's definition (loaded from a file at start-up)
-            return self.runtime_of(migration["to"]).upgrade_functions()
-        if self._migration_functions is None:
-            self._migration_functions = {}
+            return self.core.runtime_of(migration["to"]).upgrade_functions()
         cached = self._migration_functions.get(migration["id"])
         if cached is not None and cached[0] == migration["text"]:
             return cached[1]
@@ -111,9 +122,9 @@ class MigrationsMixin(RuntimeMixin):
                 f"migration {migration['id']} failed on the state {snapshot.value!r}", None,
                 _upgrade, upgrade_state, upgrade_context, old_paths, context)
         except MachineCodeError as err:
-            self.note_failure(err)
+            self.core.note_failure(err)
             raise
-        runtime = self.runtime_of(migration["to"])
+        runtime = self.core.runtime_of(migration["to"])
         value: Any = {}
         for path in new_paths:
             _merge(value, path)

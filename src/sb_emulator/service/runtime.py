@@ -29,6 +29,7 @@ from sb_emulator.machines import ServiceMeta
 from sb_emulator.machines.pyoutput import LogSink, output_to
 from sb_emulator.service.core import EmulatorCore, Instance
 from sb_emulator.service.instance_core import Commit, Limits, SetTimer, on_event
+from sb_emulator.service.migrations import Migrations
 from sb_emulator.service.outbox import Outbox, StoredSend
 from sb_emulator.service.records import LogRecord, TimerRecord
 from sb_emulator.service.version_runtime import MachineCodeError, VersionRuntime
@@ -54,8 +55,9 @@ class Settling:
 
 
 class RuntimeMixin(EmulatorCore):
+    migrations: Migrations  # the component, built and given by the Emulator facade
+
     if TYPE_CHECKING:  # provided by the other parts of the service (see __init__.py)
-        async def apply_pending_upgrade(self, inst: Instance) -> None: ...
         def set_timer(self, timer_id: str, timer: TimerRecord) -> Change: ...
         def cancel_timer(self, timer_id: str) -> Change | None: ...
         async def dispatch_outbox(self, outbox: Outbox) -> None: ...
@@ -84,7 +86,7 @@ class RuntimeMixin(EmulatorCore):
             # (each of these awaits is skipped when it has nothing to do: this is the path of
             # every event, and a call of a coroutine function costs even when it returns at once)
             if inst.desired_version:
-                await self.apply_pending_upgrade(inst)
+                self.migrations.apply_pending_upgrade(inst)
             for error_event in list(inst.pending_errors):
                 inst.pending_errors.remove(error_event)
                 await self._step(inst, error_event, settling, outbox)
@@ -175,11 +177,6 @@ class RuntimeMixin(EmulatorCore):
         selectors: dict[str, str] = self.docs["versions"].get(version_id, {}).get(
             "indexSelectors") or {}
         return selectors
-
-    def note_failure(self, err: MachineCodeError) -> None:
-        """Keep what the machine's code raised, for the tests (``errors``)."""
-        if err.user_error is not None:
-            self.errors.append(err.user_error)
 
     def _carry_out(self, inst: Instance, effects: tuple[Effect, ...], sends: dict[int, Change],
                    settling: Settling, outbox: Outbox) -> None:
