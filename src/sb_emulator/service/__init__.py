@@ -10,13 +10,14 @@ An input to an instance goes through three levels (docs/CONTRACTS.md §3.1-3.3):
                     out its effects (services, settling, actions, logs, publishing, ``outbox``)
 
 with the stored documents as typed records (``records``). ``Emulator`` is the facade the web
-layer calls (docs/CONTRACTS.md §3). It builds and holds four components, each given the
+layer calls (docs/CONTRACTS.md §3). It builds and holds five components, each given the
 shared ``core`` (and what else it needs) in its constructor:
 
 * ``admin``      ``Admin``: orgs, keys, identity/token providers, token exchange, billing
 * ``catalog``    ``Catalog``: machines, versions (upload flow), uploaded migrations
 * ``migrations`` ``Migrations``: reaching a desired version through the migration graph
 * ``httpapi``    ``HttpApi``: the HTTP API feature (given the instance operations too)
+* ``control``    ``Control``: start-up, shutdown, reset, export and import
 
 and is itself assembled from one mixin per remaining concern (still to become components):
 
@@ -25,7 +26,6 @@ and is itself assembled from one mixin per remaining concern (still to become co
 * ``runtime``    the runner: delivering events, settling, services, actions, logs, subscribers
 * ``timers``     durable delayed events and the manual clock
 * ``children``   persistent child instances and events between instances
-* ``control``    start-up, reset, export and import
 """
 
 from __future__ import annotations
@@ -34,12 +34,13 @@ from sb_emulator.clock import Clock
 from sb_emulator.service.admin import Admin
 from sb_emulator.service.catalog import Catalog
 from sb_emulator.service.children import ChildrenMixin
-from sb_emulator.service.control import ControlMixin
+from sb_emulator.service.control import Control
 from sb_emulator.service.core import Instance, ServiceSettings
 from sb_emulator.service.engine_runtime import EngineLoader
 from sb_emulator.service.httpapi import HttpApi
 from sb_emulator.service.instances import InstancesMixin
 from sb_emulator.service.migrations import Migrations
+from sb_emulator.service.timers import TimersMixin
 from sb_emulator.service.version_runtime import RuntimeLoader, VersionRuntime
 from sb_emulator.store.base import Store
 
@@ -56,7 +57,7 @@ __all__ = [
 class Emulator(
     InstancesMixin,
     ChildrenMixin,
-    ControlMixin,
+    TimersMixin,
 ):
     """The emulated State Backed service."""
 
@@ -89,4 +90,8 @@ class Emulator(
         self.migrations = Migrations(self, self)
         self.http_api = HttpApi(self, self)
         self.handle_http_api = self.http_api.handle_http_api
-        self.load_from_store()
+        self.control = control = Control(self, self)
+        self.mark_bootstrap, self.start, self.close = control.mark_bootstrap, control.start, control.close
+        self.reset, self.export_state, self.import_state = (
+            control.reset, control.export_state, control.import_state)
+        control.load_from_store()

@@ -8,15 +8,14 @@ written in one store transaction, and only then swapped in: a bad document chang
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sb_emulator import jsontext
 from sb_emulator.auth.records import ApiKey, IdentityProvider, Org, TokenProvider
 from sb_emulator.errors import BadRequest, DefinitionError, EmulatorError
-from sb_emulator.service.core import Instance
+from sb_emulator.service.core import EmulatorCore, Instance
 from sb_emulator.service.export_schema import StateProblem, check_state, format_path
 from sb_emulator.service.records import LogRecord, TimerRecord, TransitionRecord
-from sb_emulator.service.timers import TimersMixin
 from sb_emulator.service.version_runtime import VersionRuntime
 from sb_emulator.store.base import COLLECTIONS
 
@@ -48,11 +47,26 @@ class _Prepared:
         self.transitions, self.runtimes = transitions, runtimes
 
 
-class ControlMixin(TimersMixin):
-    _bootstrap: dict[str, Any] | None = None
+class TimerLoop(Protocol):
+    """What start-up, shutdown and a state swap need of the timers."""
+
+    def start_timer_loop(self) -> None: ...
+
+    async def stop_timer_loop(self) -> None: ...
+
+    def forget_timer_order(self) -> None: ...
+
+
+class Control:
+    """Start-up, shutdown, reset, export and import of the whole state."""
+
+    def __init__(self, core: EmulatorCore, timers: TimerLoop) -> None:
+        self.core = core
+        self.timers = timers
+        self._bootstrap: dict[str, Any] | None = None
 
     def load_from_store(self) -> None:
-        loaded = self.store.load()
+        loaded = self.core.store.load()
         if not any(loaded.values()):
             return  # a new data dir: nothing to check (and no jsonschema import at start-up)
         try:
@@ -68,18 +82,18 @@ class ControlMixin(TimersMixin):
     async def start(self) -> None:
         if self._bootstrap is None:
             self.mark_bootstrap()
-        self.start_timer_loop()
+        self.timers.start_timer_loop()
 
     async def close(self) -> None:
-        await self.stop_timer_loop()
-        self.store.close()
+        await self.timers.stop_timer_loop()
+        self.core.store.close()
 
     async def reset(self) -> None:
         """Back to the state right after start-up: drops instances, timers, logs, and whatever
         was created over the API."""
         assert self._bootstrap is not None
         self._install(self._prepare(self._bootstrap, load_definitions=False, check=False),
-                      persist=self.store.durable)
+                      persist=self.core.store.durable)
 
     async def export_state(self) -> dict[str, Any]:
         # a copy through JSON text: nothing shared with the live state, and no recursion in
@@ -95,10 +109,10 @@ class ControlMixin(TimersMixin):
             prepared = self._prepare(state, load_definitions=True)
         except StateProblem as err:
             raise InvalidImport(f"the import was refused, nothing changed: {err}") from err
-        self._install(prepared, persist=self.store.durable)
+        self._install(prepared, persist=self.core.store.durable)
 
     def _document(self) -> dict[str, Any]:
-        return _as_json(self.docs, self.instances, self.transitions)
+        return _as_json(self.core.docs, self.core.instances, self.core.transitions)
 
     def _prepare(self, state: dict[str, Any], *, load_definitions: bool, check: bool = True
                  ) -> _Prepared:
@@ -114,7 +128,7 @@ class ControlMixin(TimersMixin):
         docs["instances"] = {}
         transitions = {key: [TransitionRecord.from_json(t) for t in items]
                        for key, items in (state.get("transitions") or {}).items()}
-        runtimes = {vid: r for vid, r in self.runtimes.items()
+        runtimes = {vid: r for vid, r in self.core.runtimes.items()
                     if self._same_version(vid, docs["versions"].get(vid))}
         if load_definitions:
             runtimes.update(self._load_versions(docs["versions"], runtimes))
@@ -122,7 +136,7 @@ class ControlMixin(TimersMixin):
 
     def _same_version(self, version_id: str, doc: dict[str, Any] | None) -> bool:
         """Whether a loaded definition still matches the version ``doc`` (same source)."""
-        current = self.docs["versions"].get(version_id)
+        current = self.core.docs["versions"].get(version_id)
         if doc is None:
             return False
         return current is None or doc.get("source") == current.get("source")
@@ -138,7 +152,7 @@ class ControlMixin(TimersMixin):
                 continue
             if source["kind"] == "yaml":
                 try:
-                    out[vid] = self.loader.load(source, doc["machine"])
+                    out[vid] = self.core.loader.load(source, doc["machine"])
                 except DefinitionError as err:
                     first = err.problems[0] if err.problems else str(err)
                     raise StateProblem(f"{format_path(['versions', vid, 'source', 'text'])}: "
@@ -150,15 +164,15 @@ class ControlMixin(TimersMixin):
 
     def _install(self, prepared: _Prepared, *, persist: bool) -> None:
         if persist:  # first: a store that fails leaves the service as it was
-            self.store.replace_all(_as_json(prepared.docs, prepared.instances,
+            self.core.store.replace_all(_as_json(prepared.docs, prepared.instances,
                                             prepared.transitions))
         for name in COLLECTIONS:
-            self.docs[name] = prepared.docs[name]
-        self.instances = prepared.instances
-        self.transitions = prepared.transitions
-        self.runtimes = prepared.runtimes
-        self.listeners = {}
-        self._timer_heap = None
+            self.core.docs[name] = prepared.docs[name]
+        self.core.instances = prepared.instances
+        self.core.transitions = prepared.transitions
+        self.core.runtimes = prepared.runtimes
+        self.core.listeners = {}
+        self.timers.forget_timer_order()
 
 
 def _as_json(docs: dict[str, dict[str, Any]], instances: dict[str, Instance],

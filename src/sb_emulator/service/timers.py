@@ -50,6 +50,10 @@ class TimersMixin(RuntimeMixin):
         assert self._timer_heap is not None
         heapq.heappush(self._timer_heap, (due, timer_id))
 
+    def forget_timer_order(self) -> None:
+        """The timers were replaced wholesale (an import, a reset): rebuild the order."""
+        self._timer_heap = None
+
     def _rebuild_timer_heap(self) -> None:
         self._timer_heap = [(timer.due_ms, key) for key, timer in self.docs["timers"].items()]
         heapq.heapify(self._timer_heap)
