@@ -10,7 +10,7 @@ An input to an instance goes through three levels (docs/CONTRACTS.md §3.1-3.3):
                     out its effects (services, settling, actions, logs, publishing, ``outbox``)
 
 with the stored documents as typed records (``records``). ``Emulator`` is the facade the web
-layer calls (docs/CONTRACTS.md §3). It builds and holds five components, each given the
+layer calls (docs/CONTRACTS.md §3). It builds and holds six components, each given the
 shared ``core`` (and what else it needs) in its constructor:
 
 * ``admin``      ``Admin``: orgs, keys, identity/token providers, token exchange, billing
@@ -18,11 +18,11 @@ shared ``core`` (and what else it needs) in its constructor:
 * ``migrations`` ``Migrations``: reaching a desired version through the migration graph
 * ``httpapi``    ``HttpApi``: the HTTP API feature (given the instance operations too)
 * ``control``    ``Control``: start-up, shutdown, reset, export and import
+* ``instances``  ``Instances``: instance operations, index queries, logs
 
 and is itself assembled from one mixin per remaining concern (still to become components):
 
 * ``core``       state, persistence, lookups, the loaded version runtimes, pagination
-* ``instances``  instance operations, index queries, logs
 * ``runtime``    the runner: delivering events, settling, services, actions, logs, subscribers
 * ``timers``     durable delayed events and the manual clock
 * ``children``   persistent child instances and events between instances
@@ -38,7 +38,7 @@ from sb_emulator.service.control import Control
 from sb_emulator.service.core import Instance, ServiceSettings
 from sb_emulator.service.engine_runtime import EngineLoader
 from sb_emulator.service.httpapi import HttpApi
-from sb_emulator.service.instances import InstancesMixin
+from sb_emulator.service.instances import Instances
 from sb_emulator.service.migrations import Migrations
 from sb_emulator.service.timers import TimersMixin
 from sb_emulator.service.version_runtime import RuntimeLoader, VersionRuntime
@@ -54,11 +54,7 @@ __all__ = [
 ]
 
 
-class Emulator(
-    InstancesMixin,
-    ChildrenMixin,
-    TimersMixin,
-):
+class Emulator(ChildrenMixin, TimersMixin):
     """The emulated State Backed service."""
 
     def __init__(self, *, store: Store, clock: Clock, settings: ServiceSettings | None = None,
@@ -88,6 +84,14 @@ class Emulator(
         self.provisionally_create_migration = catalog.provisionally_create_migration
         self.finalize_migration = catalog.finalize_migration
         self.migrations = Migrations(self, self)
+        self.instance_ops = ops = Instances(self, self, self.migrations)
+        self.create_instance, self.get_state, self.check_read = (
+            ops.create_instance, ops.get_state, ops.check_read)
+        self.send_event, self.list_instances, self.delete_instance = (
+            ops.send_event, ops.list_instances, ops.delete_instance)
+        self.admin_state, self.list_transitions = ops.admin_state, ops.list_transitions
+        self.set_status, self.set_desired_version = ops.set_status, ops.set_desired_version
+        self.query_index, self.get_logs = ops.query_index, ops.get_logs
         self.http_api = HttpApi(self, self)
         self.handle_http_api = self.http_api.handle_http_api
         self.control = control = Control(self, self)

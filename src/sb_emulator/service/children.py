@@ -25,6 +25,7 @@ from sb_emulator.engine import Effect, SendEvent, StartService, StopService
 from sb_emulator.errors import ApiError, NotFound, RejectedByMachineAuthorizer
 from sb_emulator.service.core import Instance, instance_key
 from sb_emulator.service.instance_core import INSTANCE_REF, resolve_target
+from sb_emulator.service.instances import Instances
 from sb_emulator.service.outbox import DirectSend, Outbox, SpawnChild, StoredSend
 from sb_emulator.service.records import TimerRecord
 from sb_emulator.service.runtime import RuntimeMixin
@@ -38,6 +39,7 @@ def sender_of(inst: Instance) -> dict[str, Any]:
 
 
 class ChildrenMixin(RuntimeMixin):
+    instance_ops: Instances  # the component, built and given by the Emulator facade
     _stored_sends = 0  # numbers the stored sends of this process (see store_send)
 
     if TYPE_CHECKING:  # TimersMixin
@@ -101,7 +103,7 @@ class ChildrenMixin(RuntimeMixin):
     async def _spawn(self, message: SpawnChild) -> None:
         parent, child, invoke_id = message.parent, message.child, message.invoke_id
         try:
-            await self.create_instance(  # type: ignore[attr-defined]
+            await self.instance_ops.create_instance(
                 parent.org_id, child["machine"], child["instance"], message.context,
                 message.version, sender_of(parent),
                 parent={"machine": parent.machine, "instance": parent.name, "invokeId": invoke_id})
