@@ -10,7 +10,7 @@ An input to an instance goes through three levels (docs/CONTRACTS.md §3.1-3.3):
                     out its effects (services, settling, actions, logs, publishing, ``outbox``)
 
 with the stored documents as typed records (``records``). ``Emulator`` is the facade the web
-layer calls (docs/CONTRACTS.md §3). It builds and holds six components, each given the
+layer calls (docs/CONTRACTS.md §3). It builds and holds seven components, each given the
 shared ``core`` (and what else it needs) in its constructor:
 
 * ``admin``      ``Admin``: orgs, keys, identity/token providers, token exchange, billing
@@ -19,12 +19,12 @@ shared ``core`` (and what else it needs) in its constructor:
 * ``httpapi``    ``HttpApi``: the HTTP API feature (given the instance operations too)
 * ``control``    ``Control``: start-up, shutdown, reset, export and import
 * ``instances``  ``Instances``: instance operations, index queries, logs
+* ``timers``     ``Timers``: durable delayed events and the manual clock
 
 and is itself assembled from one mixin per remaining concern (still to become components):
 
 * ``core``       state, persistence, lookups, the loaded version runtimes, pagination
 * ``runtime``    the runner: delivering events, settling, services, actions, logs, subscribers
-* ``timers``     durable delayed events and the manual clock
 * ``children``   persistent child instances and events between instances
 """
 
@@ -40,7 +40,7 @@ from sb_emulator.service.engine_runtime import EngineLoader
 from sb_emulator.service.httpapi import HttpApi
 from sb_emulator.service.instances import Instances
 from sb_emulator.service.migrations import Migrations
-from sb_emulator.service.timers import TimersMixin
+from sb_emulator.service.timers import Timers
 from sb_emulator.service.version_runtime import RuntimeLoader, VersionRuntime
 from sb_emulator.store.base import Store
 
@@ -54,7 +54,7 @@ __all__ = [
 ]
 
 
-class Emulator(ChildrenMixin, TimersMixin):
+class Emulator(ChildrenMixin):
     """The emulated State Backed service."""
 
     def __init__(self, *, store: Store, clock: Clock, settings: ServiceSettings | None = None,
@@ -83,6 +83,8 @@ class Emulator(ChildrenMixin, TimersMixin):
             catalog.receive_upload, catalog.finalize_version)
         self.provisionally_create_migration = catalog.provisionally_create_migration
         self.finalize_migration = catalog.finalize_migration
+        self.timers = Timers(self, self)
+        self.advance_clock = self.timers.advance_clock
         self.migrations = Migrations(self, self)
         self.instance_ops = ops = Instances(self, self, self.migrations)
         self.create_instance, self.get_state, self.check_read = (
@@ -94,7 +96,7 @@ class Emulator(ChildrenMixin, TimersMixin):
         self.query_index, self.get_logs = ops.query_index, ops.get_logs
         self.http_api = HttpApi(self, self)
         self.handle_http_api = self.http_api.handle_http_api
-        self.control = control = Control(self, self)
+        self.control = control = Control(self, self.timers)
         self.mark_bootstrap, self.start, self.close = control.mark_bootstrap, control.start, control.close
         self.reset, self.export_state, self.import_state = (
             control.reset, control.export_state, control.import_state)

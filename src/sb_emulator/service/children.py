@@ -19,7 +19,7 @@ child exists: it goes out without a stored timer, as before.
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sb_emulator.engine import Effect, SendEvent, StartService, StopService
 from sb_emulator.errors import ApiError, NotFound, RejectedByMachineAuthorizer
@@ -41,9 +41,6 @@ def sender_of(inst: Instance) -> dict[str, Any]:
 class ChildrenMixin(RuntimeMixin):
     instance_ops: Instances  # the component, built and given by the Emulator facade
     _stored_sends = 0  # numbers the stored sends of this process (see store_send)
-
-    if TYPE_CHECKING:  # TimersMixin
-        def _push_timer(self, due: int, timer_id: str) -> None: ...
 
     def child_effect(self, inst: Instance, effect: Effect, stored: Change | None,
                      outbox: Outbox) -> bool:
@@ -85,7 +82,7 @@ class ChildrenMixin(RuntimeMixin):
         send_id = f"{kind}:{due:015d}.{self._stored_sends:09d}.{uuid.uuid4().hex[:8]}"
         timer_id = f"{inst.key}#out:{due:015d}.{self._stored_sends:09d}.{kind}"
         change = self.put_record("timers", timer_id, TimerRecord(inst.key, send_id, event, due, to))
-        self._push_timer(due, timer_id)
+        self.timers.push_timer(due, timer_id)
         return change
 
     def resolve_target(self, inst: Instance, to: Any) -> tuple[str, str] | None:
@@ -145,7 +142,7 @@ class ChildrenMixin(RuntimeMixin):
             return  # the timer loop got to it first
         due = self.clock.now_ms() + self.settings.retry_delay_ms
         self.persist([self.put_record("timers", timer_id, timer.retried(due, timer.attempts + 1))])
-        self._push_timer(due, timer_id)
+        self.timers.push_timer(due, timer_id)
         event = timer.event
         target = self.resolve_target(sender, timer.to)
         where = "the parent" if timer.to == "#_parent" else \
@@ -177,7 +174,7 @@ class ChildrenMixin(RuntimeMixin):
         timer_id = f"{sender.key}#{send_id}"
         self.persist([self.put_record("timers", timer_id,
                                       TimerRecord(sender.key, send_id, event, due, to, 1))])
-        self._push_timer(due, timer_id)
+        self.timers.push_timer(due, timer_id)
 
     async def deliver_to_target(self, inst: Instance, to: Any, event: dict[str, Any]) -> None:
         """A delayed event addressed to the parent or a child."""

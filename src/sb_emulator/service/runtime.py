@@ -31,7 +31,8 @@ from sb_emulator.service.core import EmulatorCore, Instance
 from sb_emulator.service.instance_core import Commit, Limits, SetTimer, on_event
 from sb_emulator.service.migrations import Migrations
 from sb_emulator.service.outbox import Outbox, StoredSend
-from sb_emulator.service.records import LogRecord, TimerRecord
+from sb_emulator.service.records import LogRecord
+from sb_emulator.service.timers import Timers
 from sb_emulator.service.version_runtime import MachineCodeError, VersionRuntime
 from sb_emulator.store.base import Change
 
@@ -55,11 +56,11 @@ class Settling:
 
 
 class RuntimeMixin(EmulatorCore):
-    migrations: Migrations  # the component, built and given by the Emulator facade
+    # the components it drives, built and given by the Emulator facade
+    migrations: Migrations
+    timers: Timers
 
     if TYPE_CHECKING:  # provided by the other parts of the service (see __init__.py)
-        def set_timer(self, timer_id: str, timer: TimerRecord) -> Change: ...
-        def cancel_timer(self, timer_id: str) -> Change | None: ...
         async def dispatch_outbox(self, outbox: Outbox) -> None: ...
         def child_effect(self, inst: Instance, effect: Effect, stored: Change | None,
                          outbox: Outbox) -> bool: ...
@@ -149,8 +150,8 @@ class RuntimeMixin(EmulatorCore):
         changes = [self.put_instance(inst), self.append_transition(inst, commit.transition)]
         for timer in commit.timers:
             if isinstance(timer, SetTimer):
-                changes.append(self.set_timer(timer.timer_id, timer.timer))
-            elif (cancelled := self.cancel_timer(timer.timer_id)) is not None:
+                changes.append(self.timers.set_timer(timer.timer_id, timer.timer))
+            elif (cancelled := self.timers.cancel_timer(timer.timer_id)) is not None:
                 changes.append(cancelled)
         sends = {send.position: self.store_send(inst, send.to, send.event, "send")
                  for send in commit.sends}

@@ -11,40 +11,53 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import heapq
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sb_emulator.clock import ManualClock
 from sb_emulator.errors import ApiError
-from sb_emulator.service.core import Instance
+from sb_emulator.service.core import EmulatorCore, Instance
 from sb_emulator.service.records import TimerRecord
-from sb_emulator.service.runtime import RuntimeMixin
 from sb_emulator.store.base import Change
 
 
-class TimersMixin(RuntimeMixin):
-    _timer_task: asyncio.Task[None] | None = None
-    _timer_wakeup: asyncio.Event | None = None
-    # (due ms, timer id) in due order; entries whose document changed or vanished are stale
-    # and skipped, so cancelling stays O(1) and finding the next timer O(log n).
-    _timer_heap: list[tuple[int, str]] | None = None
+class TimerDelivery(Protocol):
+    """What firing a timer needs of the runner."""
 
-    if TYPE_CHECKING:
-        async def deliver_to_target(self, inst: Instance, to: Any, event: dict[str, Any]
-                                    ) -> None: ...
+    async def deliver(self, inst: Instance, event: Any, auth_context: dict[str, Any] | None, *,
+                      delayed_id: str | None = None) -> dict[str, Any]: ...
+
+    async def deliver_to_target(self, inst: Instance, to: Any, event: dict[str, Any]
+                                ) -> None: ...
+
+    def log_delivery_failure(self, inst: Instance, what: str, err: ApiError, *, retrying: bool,
+                             attempts: int | None = None) -> None: ...
+
+
+class Timers:
+    """The durable timers, in due order, and what fires them."""
+
+    def __init__(self, core: EmulatorCore, runner: TimerDelivery) -> None:
+        self.core = core
+        self.runner = runner
+        self._timer_task: asyncio.Task[None] | None = None
+        self._timer_wakeup: asyncio.Event | None = None
+        # (due ms, timer id) in due order; entries whose document changed or vanished are stale
+        # and skipped, so cancelling stays O(1) and finding the next timer O(log n).
+        self._timer_heap: list[tuple[int, str]] | None = None
 
     def set_timer(self, timer_id: str, timer: TimerRecord) -> Change:
-        change = self.put_record("timers", timer_id, timer)
-        self._push_timer(timer.due_ms, timer_id)
+        change = self.core.put_record("timers", timer_id, timer)
+        self.push_timer(timer.due_ms, timer_id)
         if self._timer_wakeup is not None:
             self._timer_wakeup.set()
         return change
 
     def cancel_timer(self, timer_id: str) -> Change | None:
-        if timer_id not in self.docs["timers"]:
+        if timer_id not in self.core.docs["timers"]:
             return None
-        return self.delete("timers", timer_id)
+        return self.core.delete("timers", timer_id)
 
-    def _push_timer(self, due: int, timer_id: str) -> None:
+    def push_timer(self, due: int, timer_id: str) -> None:
         if self._timer_heap is None:
             self._rebuild_timer_heap()
         assert self._timer_heap is not None
@@ -55,7 +68,7 @@ class TimersMixin(RuntimeMixin):
         self._timer_heap = None
 
     def _rebuild_timer_heap(self) -> None:
-        self._timer_heap = [(timer.due_ms, key) for key, timer in self.docs["timers"].items()]
+        self._timer_heap = [(timer.due_ms, key) for key, timer in self.core.docs["timers"].items()]
         heapq.heapify(self._timer_heap)
 
     def next_timer(self, until_ms: int | None = None) -> tuple[str, TimerRecord] | None:
@@ -66,7 +79,7 @@ class TimersMixin(RuntimeMixin):
         assert heap is not None
         while heap:
             due, key = heap[0]
-            timer: TimerRecord | None = self.docs["timers"].get(key)
+            timer: TimerRecord | None = self.core.docs["timers"].get(key)
             if timer is None or timer.due_ms != due:
                 heapq.heappop(heap)  # stale: cancelled, fired or rescheduled
                 continue
@@ -76,16 +89,16 @@ class TimersMixin(RuntimeMixin):
         return None
 
     async def fire_timer(self, timer_id: str, timer: TimerRecord) -> None:
-        inst = self.instances.get(timer.instance)
+        inst = self.core.instances.get(timer.instance)
         if inst is None:
-            self.persist([self.delete("timers", timer_id)])
+            self.core.persist([self.core.delete("timers", timer_id)])
             return
-        self.persist([self.delete("timers", timer_id)])
+        self.core.persist([self.core.delete("timers", timer_id)])
         try:
             if timer.to is None:
-                await self.deliver(inst, timer.event, None, delayed_id=timer.send_id)
+                await self.runner.deliver(inst, timer.event, None, delayed_id=timer.send_id)
             else:
-                await self.deliver_to_target(inst, timer.to, timer.event)
+                await self.runner.deliver_to_target(inst, timer.to, timer.event)
         except ApiError as err:
             self._retry_or_drop(timer_id, timer, inst, err)
 
@@ -93,16 +106,16 @@ class TimersMixin(RuntimeMixin):
                        ) -> None:
         attempts = timer.attempts + 1
         what = f"delayed event {timer.event.get('type')!r}"
-        if attempts >= self.settings.max_delivery_attempts:
-            self.log_delivery_failure(inst, what, err, retrying=False, attempts=attempts)
+        if attempts >= self.core.settings.max_delivery_attempts:
+            self.runner.log_delivery_failure(inst, what, err, retrying=False, attempts=attempts)
             return
-        self.log_delivery_failure(inst, what, err, retrying=True)
-        due = self.clock.now_ms() + self.settings.retry_delay_ms
-        self.persist([self.put_record("timers", timer_id, timer.retried(due, attempts))])
-        self._push_timer(due, timer_id)
+        self.runner.log_delivery_failure(inst, what, err, retrying=True)
+        due = self.core.clock.now_ms() + self.core.settings.retry_delay_ms
+        self.core.persist([self.core.put_record("timers", timer_id, timer.retried(due, attempts))])
+        self.push_timer(due, timer_id)
 
     async def advance_clock(self, ms: int) -> None:
-        clock = self.clock
+        clock = self.core.clock
         if not isinstance(clock, ManualClock):
             from sb_emulator.errors import BadRequest
 
@@ -118,7 +131,7 @@ class TimersMixin(RuntimeMixin):
     # -- the real-clock loop ----------------------------------------------------------------
 
     def start_timer_loop(self) -> None:
-        if self.clock.is_manual or self._timer_task is not None:
+        if self.core.clock.is_manual or self._timer_task is not None:
             return
         self._timer_wakeup = asyncio.Event()
         self._timer_task = asyncio.get_running_loop().create_task(self._timer_loop())
@@ -134,14 +147,14 @@ class TimersMixin(RuntimeMixin):
         assert self._timer_wakeup is not None
         while True:
             found = self.next_timer()
-            if found is not None and found[1].due_ms <= self.clock.now_ms():
+            if found is not None and found[1].due_ms <= self.core.clock.now_ms():
                 try:
                     await self.fire_timer(*found)
                 except Exception as err:  # keep the loop alive; the failure is reported
-                    self.errors.append(err)
-                    self.docs["timers"].pop(found[0], None)
+                    self.core.errors.append(err)
+                    self.core.docs["timers"].pop(found[0], None)
                 continue
-            wait_s = 1.0 if found is None else min((found[1].due_ms - self.clock.now_ms()) / 1000, 1.0)
+            wait_s = 1.0 if found is None else min((found[1].due_ms - self.core.clock.now_ms()) / 1000, 1.0)
             self._timer_wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._timer_wakeup.wait(), max(wait_s, 0.001))
