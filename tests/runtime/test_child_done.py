@@ -165,7 +165,7 @@ async def test_the_notice_is_stored_with_the_finishing_transition(
     async def crash_before_sending(child: Any, timer_id: str) -> None:
         return None
 
-    monkeypatch.setattr(emu, "_send_stored", crash_before_sending)
+    monkeypatch.setattr(emu.children, "_send_stored", crash_before_sending)
     await emu.send_event(ORG, "trial", trial, "finish", USER)
     assert await state_of(emu, "quest", "q1") == "questing"
     await shutdown_emulator(emu, config)

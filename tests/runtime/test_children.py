@@ -147,7 +147,7 @@ async def test_a_send_is_stored_with_the_transition_that_sent_it(
     async def crash_before_sending(sender: Any, timer_id: str) -> None:
         return None
 
-    monkeypatch.setattr(emu, "_send_stored", crash_before_sending)
+    monkeypatch.setattr(emu.children, "_send_stored", crash_before_sending)
     await emu.send_event(ORG, "child", "c1", "ping", USER)
     assert (await emu.get_state(ORG, "parent", "p1", USER))["state"] == "waiting"
     await shutdown_emulator(emu, config)

@@ -10,7 +10,7 @@ An input to an instance goes through three levels (docs/CONTRACTS.md §3.1-3.3):
                     out its effects (services, settling, actions, logs, publishing, ``outbox``)
 
 with the stored documents as typed records (``records``). ``Emulator`` is the facade the web
-layer calls (docs/CONTRACTS.md §3). It builds and holds seven components, each given the
+layer calls (docs/CONTRACTS.md §3). It builds and holds eight components, each given the
 shared ``core`` (and what else it needs) in its constructor:
 
 * ``admin``      ``Admin``: orgs, keys, identity/token providers, token exchange, billing
@@ -20,12 +20,12 @@ shared ``core`` (and what else it needs) in its constructor:
 * ``control``    ``Control``: start-up, shutdown, reset, export and import
 * ``instances``  ``Instances``: instance operations, index queries, logs
 * ``timers``     ``Timers``: durable delayed events and the manual clock
+* ``children``   ``Children``: persistent children and events between instances
 
 and is itself assembled from one mixin per remaining concern (still to become components):
 
 * ``core``       state, persistence, lookups, the loaded version runtimes, pagination
 * ``runtime``    the runner: delivering events, settling, services, actions, logs, subscribers
-* ``children``   persistent child instances and events between instances
 """
 
 from __future__ import annotations
@@ -33,13 +33,14 @@ from __future__ import annotations
 from sb_emulator.clock import Clock
 from sb_emulator.service.admin import Admin
 from sb_emulator.service.catalog import Catalog
-from sb_emulator.service.children import ChildrenMixin
+from sb_emulator.service.children import Children
 from sb_emulator.service.control import Control
 from sb_emulator.service.core import Instance, ServiceSettings
 from sb_emulator.service.engine_runtime import EngineLoader
 from sb_emulator.service.httpapi import HttpApi
 from sb_emulator.service.instances import Instances
 from sb_emulator.service.migrations import Migrations
+from sb_emulator.service.runtime import RuntimeMixin
 from sb_emulator.service.timers import Timers
 from sb_emulator.service.version_runtime import RuntimeLoader, VersionRuntime
 from sb_emulator.store.base import Store
@@ -54,7 +55,7 @@ __all__ = [
 ]
 
 
-class Emulator(ChildrenMixin):
+class Emulator(RuntimeMixin):
     """The emulated State Backed service."""
 
     def __init__(self, *, store: Store, clock: Clock, settings: ServiceSettings | None = None,
@@ -94,6 +95,7 @@ class Emulator(ChildrenMixin):
         self.admin_state, self.list_transitions = ops.admin_state, ops.list_transitions
         self.set_status, self.set_desired_version = ops.set_status, ops.set_desired_version
         self.query_index, self.get_logs = ops.query_index, ops.get_logs
+        self.children = Children(self, self, self.timers, ops)
         self.http_api = HttpApi(self, self)
         self.handle_http_api = self.http_api.handle_http_api
         self.control = control = Control(self, self.timers)

@@ -19,28 +19,43 @@ child exists: it goes out without a stored timer, as before.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Protocol
 
 from sb_emulator.engine import Effect, SendEvent, StartService, StopService
 from sb_emulator.errors import ApiError, NotFound, RejectedByMachineAuthorizer
-from sb_emulator.service.core import Instance, instance_key
+from sb_emulator.service.core import EmulatorCore, Instance, instance_key
 from sb_emulator.service.instance_core import INSTANCE_REF, resolve_target
 from sb_emulator.service.instances import Instances
-from sb_emulator.service.outbox import DirectSend, Outbox, SpawnChild, StoredSend
+from sb_emulator.service.outbox import DirectSend, Outbox, SpawnChild, StoredSend, sender_of
 from sb_emulator.service.records import TimerRecord
-from sb_emulator.service.runtime import RuntimeMixin
+from sb_emulator.service.timers import Timers
 from sb_emulator.store.base import Change
 
 PERSISTENT_INVOKE = "statebacked.invoke"
 
 
-def sender_of(inst: Instance) -> dict[str, Any]:
-    return {"stateBackedSender": {"machineName": inst.machine, "machineInstanceName": inst.name}}
+class Delivery(Protocol):
+    """What events between instances need of the runner."""
+
+    async def send_to(self, sender: Instance, target: tuple[str, str], event: dict[str, Any]
+                      ) -> None: ...
+
+    def add_log(self, inst: Instance, text: str, output_type: str) -> None: ...
+
+    def log_delivery_failure(self, inst: Instance, what: str, err: ApiError, *, retrying: bool,
+                             attempts: int | None = None) -> None: ...
 
 
-class ChildrenMixin(RuntimeMixin):
-    instance_ops: Instances  # the component, built and given by the Emulator facade
-    _stored_sends = 0  # numbers the stored sends of this process (see store_send)
+class Children:
+    """Persistent children, and the events instances send each other."""
+
+    def __init__(self, core: EmulatorCore, runner: Delivery, timers: Timers,
+                 instance_ops: Instances) -> None:
+        self.core = core
+        self.runner = runner
+        self.timers = timers
+        self.instance_ops = instance_ops
+        self._stored_sends = 0  # numbers the stored sends of this process (see store_send)
 
     def child_effect(self, inst: Instance, effect: Effect, stored: Change | None,
                      outbox: Outbox) -> bool:
@@ -52,7 +67,7 @@ class ChildrenMixin(RuntimeMixin):
             child = {"machine": src["machineName"],
                      "instance": src.get("machineInstanceName") or str(uuid.uuid4())}
             inst.children[effect.id] = child
-            self.persist([self.put_instance(inst)])
+            self.core.persist([self.core.put_instance(inst)])
             outbox.add(SpawnChild(inst, child, effect.id, src.get("machineVersionId"),
                                   effect.data or {}))
             return True
@@ -64,7 +79,7 @@ class ChildrenMixin(RuntimeMixin):
                 return True
             target = self.resolve_target(inst, effect.to)
             if target is None:
-                self.add_log(inst, f"event {effect.event.get('type')!r} to {effect.to!r} dropped: "
+                self.runner.add_log(inst, f"event {effect.event.get('type')!r} to {effect.to!r} dropped: "
                                    f"no such instance", "stderr")
             else:
                 outbox.add(DirectSend(inst, target, effect.event))
@@ -74,14 +89,14 @@ class ChildrenMixin(RuntimeMixin):
     def store_send(self, inst: Instance, to: Any, event: dict[str, Any], kind: str) -> Change:
         """The timer, due at once, that carries a send (``kind`` "send") or a done notice
         ("done") from ``inst``: stored with the transition that made it."""
-        due = self.clock.now_ms()
+        due = self.core.clock.now_ms()
         # timers due the same millisecond fire in id order: ids that sort in the order the
         # sends were made keep a final state's sendParent ahead of its done notice, even
         # when both are delivered after a restart
         self._stored_sends += 1
         send_id = f"{kind}:{due:015d}.{self._stored_sends:09d}.{uuid.uuid4().hex[:8]}"
         timer_id = f"{inst.key}#out:{due:015d}.{self._stored_sends:09d}.{kind}"
-        change = self.put_record("timers", timer_id, TimerRecord(inst.key, send_id, event, due, to))
+        change = self.core.put_record("timers", timer_id, TimerRecord(inst.key, send_id, event, due, to))
         self.timers.push_timer(due, timer_id)
         return change
 
@@ -105,7 +120,7 @@ class ChildrenMixin(RuntimeMixin):
                 message.version, sender_of(parent),
                 parent={"machine": parent.machine, "instance": parent.name, "invokeId": invoke_id})
         except ApiError as err:
-            self.add_log(parent, f"could not create child {child['machine']}/"
+            self.runner.add_log(parent, f"could not create child {child['machine']}/"
                                  f"{child['instance']}: {err.message}", "stderr")
 
     async def _send(self, sender: Instance, target: tuple[str, str], event: dict[str, Any]) -> None:
@@ -113,12 +128,12 @@ class ChildrenMixin(RuntimeMixin):
         final (logged on the sender); any other failure (a paused target, failing machine code)
         is retried through a durable timer, like delayed events, up to 5 attempts in all."""
         try:
-            await self._send_once(sender, target, event)
+            await self.runner.send_to(sender, target, event)
         except (NotFound, RejectedByMachineAuthorizer) as err:
-            self.log_delivery_failure(sender, _what(event, f"{target[0]}/{target[1]}"), err,
+            self.runner.log_delivery_failure(sender, _what(event, f"{target[0]}/{target[1]}"), err,
                                       retrying=False)
         except ApiError as err:
-            self.log_delivery_failure(sender, _what(event, f"{target[0]}/{target[1]}"), err,
+            self.runner.log_delivery_failure(sender, _what(event, f"{target[0]}/{target[1]}"), err,
                                       retrying=True)
             self._schedule_retry(sender, target, event)
 
@@ -127,7 +142,7 @@ class ChildrenMixin(RuntimeMixin):
     def invoke_id_at_parent(self, inst: Instance) -> str | None:
         """The invoke id of a child recorded before parents were given it, from the parent."""
         assert inst.parent is not None
-        parent = self.instances.get(instance_key(inst.org_id, inst.parent["machine"],
+        parent = self.core.instances.get(instance_key(inst.org_id, inst.parent["machine"],
                                                  inst.parent["instance"]))
         me = {"machine": inst.machine, "instance": inst.name}
         return next((invoke_id for invoke_id, child in (parent.children if parent else {}).items()
@@ -137,11 +152,11 @@ class ChildrenMixin(RuntimeMixin):
         """First attempt at a stored send (or done notice). Before it, the timer moves to the
         retry time (with the attempt counted), so a crash or a retryable failure leaves it to
         fire again; a delivery or a final refusal removes it."""
-        timer: TimerRecord | None = self.docs["timers"].get(timer_id)
+        timer: TimerRecord | None = self.core.docs["timers"].get(timer_id)
         if timer is None:
             return  # the timer loop got to it first
-        due = self.clock.now_ms() + self.settings.retry_delay_ms
-        self.persist([self.put_record("timers", timer_id, timer.retried(due, timer.attempts + 1))])
+        due = self.core.clock.now_ms() + self.core.settings.retry_delay_ms
+        self.core.persist([self.core.put_record("timers", timer_id, timer.retried(due, timer.attempts + 1))])
         self.timers.push_timer(due, timer_id)
         event = timer.event
         target = self.resolve_target(sender, timer.to)
@@ -151,39 +166,23 @@ class ChildrenMixin(RuntimeMixin):
             if target is None:
                 raise NotFound("the child has no parent" if timer.to == "#_parent"
                                else "no such instance")
-            await self._send_once(sender, target, event)
+            await self.runner.send_to(sender, target, event)
         except (NotFound, RejectedByMachineAuthorizer) as err:
-            self.log_delivery_failure(sender, _what(event, where), err, retrying=False)
+            self.runner.log_delivery_failure(sender, _what(event, where), err, retrying=False)
         except ApiError as err:
-            self.log_delivery_failure(sender, _what(event, where), err, retrying=True)
+            self.runner.log_delivery_failure(sender, _what(event, where), err, retrying=True)
             return
-        self.persist([self.delete("timers", timer_id)])
-
-    async def _send_once(self, sender: Instance, target: tuple[str, str], event: dict[str, Any]
-                         ) -> None:
-        inst = self.instances.get(instance_key(sender.org_id, *target))
-        if inst is None:
-            raise NotFound(f"no such instance {target[0]}/{target[1]}")
-        await self.deliver(inst, event, sender_of(sender))
+        self.core.persist([self.core.delete("timers", timer_id)])
 
     def _schedule_retry(self, sender: Instance, target: tuple[str, str], event: dict[str, Any]
                         ) -> None:
         send_id = f"retry:{uuid.uuid4()}"
-        due = self.clock.now_ms() + self.settings.retry_delay_ms
+        due = self.core.clock.now_ms() + self.core.settings.retry_delay_ms
         to = {"type": INSTANCE_REF, "machineName": target[0], "machineInstanceName": target[1]}
         timer_id = f"{sender.key}#{send_id}"
-        self.persist([self.put_record("timers", timer_id,
+        self.core.persist([self.core.put_record("timers", timer_id,
                                       TimerRecord(sender.key, send_id, event, due, to, 1))])
         self.timers.push_timer(due, timer_id)
-
-    async def deliver_to_target(self, inst: Instance, to: Any, event: dict[str, Any]) -> None:
-        """A delayed event addressed to the parent or a child."""
-        target = self.resolve_target(inst, to)
-        if target is None:
-            self.add_log(inst, f"delayed event {event.get('type')!r} to {to!r} dropped: no such "
-                               f"instance", "stderr")
-            return
-        await self._send_once(inst, target, event)  # failures are retried by the timer
 
 
 def _what(event: dict[str, Any], where: str) -> str:

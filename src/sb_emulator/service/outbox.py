@@ -46,6 +46,11 @@ class DirectSend:
 Message = SpawnChild | StoredSend | DirectSend
 
 
+def sender_of(inst: Instance) -> dict[str, Any]:
+    """The ``authContext`` an event from ``inst`` carries to the instance it is sent to."""
+    return {"stateBackedSender": {"machineName": inst.machine, "machineInstanceName": inst.name}}
+
+
 @dataclass
 class Outbox:
     """The messages of one delivery, in the order they were made."""

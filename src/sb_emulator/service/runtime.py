@@ -12,7 +12,7 @@ import asyncio
 import json
 import traceback
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sb_emulator.auth.authorizers import event_request
 from sb_emulator.clock import RealClock
@@ -24,13 +24,14 @@ from sb_emulator.engine import (
     StopService,
 )
 from sb_emulator.engine.macrostep import to_event
-from sb_emulator.errors import ApiError, InvalidState, SettleTimeout
+from sb_emulator.errors import ApiError, InvalidState, NotFound, SettleTimeout
 from sb_emulator.machines import ServiceMeta
 from sb_emulator.machines.pyoutput import LogSink, output_to
-from sb_emulator.service.core import EmulatorCore, Instance
-from sb_emulator.service.instance_core import Commit, Limits, SetTimer, on_event
+from sb_emulator.service.children import Children
+from sb_emulator.service.core import EmulatorCore, Instance, instance_key
+from sb_emulator.service.instance_core import Commit, Limits, SetTimer, on_event, resolve_target
 from sb_emulator.service.migrations import Migrations
-from sb_emulator.service.outbox import Outbox, StoredSend
+from sb_emulator.service.outbox import Outbox, StoredSend, sender_of
 from sb_emulator.service.records import LogRecord
 from sb_emulator.service.timers import Timers
 from sb_emulator.service.version_runtime import MachineCodeError, VersionRuntime
@@ -59,14 +60,7 @@ class RuntimeMixin(EmulatorCore):
     # the components it drives, built and given by the Emulator facade
     migrations: Migrations
     timers: Timers
-
-    if TYPE_CHECKING:  # provided by the other parts of the service (see __init__.py)
-        async def dispatch_outbox(self, outbox: Outbox) -> None: ...
-        def child_effect(self, inst: Instance, effect: Effect, stored: Change | None,
-                         outbox: Outbox) -> bool: ...
-        def store_send(self, inst: Instance, to: Any, event: dict[str, Any], kind: str
-                       ) -> Change: ...
-        def invoke_id_at_parent(self, inst: Instance) -> str | None: ...
+    children: Children
 
     # -- entry points -------------------------------------------------------------------------
 
@@ -96,7 +90,7 @@ class RuntimeMixin(EmulatorCore):
                 await self._settle(inst, settling, outbox)
             state = inst.wire_state()
         if outbox.messages:
-            await self.dispatch_outbox(outbox)
+            await self.children.dispatch_outbox(outbox)
         return state
 
     async def start_instance(self, inst: Instance, commit: Commit) -> dict[str, Any]:
@@ -111,13 +105,29 @@ class RuntimeMixin(EmulatorCore):
                 outbox.add(StoredSend(inst, notice.key))
             await self._settle(inst, settling, outbox)
             state = inst.wire_state()
-        await self.dispatch_outbox(outbox)
+        await self.children.dispatch_outbox(outbox)
         return state
+
+    async def send_to(self, sender: Instance, target: tuple[str, str], event: dict[str, Any]
+                      ) -> None:
+        """Deliver ``event`` from ``sender`` to the instance ``target`` (machine, name) of its
+        org, authorized as coming from the sender."""
+        inst = self.instances.get(instance_key(sender.org_id, *target))
+        if inst is None:
+            raise NotFound(f"no such instance {target[0]}/{target[1]}")
+        await self.deliver(inst, event, sender_of(sender))
+
+    async def deliver_to_target(self, inst: Instance, to: Any, event: dict[str, Any]) -> None:
+        """A delayed event addressed to the parent or a child (its timer retries failures)."""
+        target = resolve_target(inst.parent, inst.children, to)
+        if target is None:
+            self.add_log(inst, f"delayed event {event.get('type')!r} to {to!r} dropped: no such "
+                               f"instance", "stderr")
+            return
+        await self.send_to(inst, target, event)
 
     def _require_live(self, inst: Instance) -> None:
         if self.instances.get(inst.key) is not inst:
-            from sb_emulator.errors import NotFound
-
             raise NotFound(f"instance {inst.name!r} of machine {inst.machine!r} does not exist")
 
     # -- one transition -----------------------------------------------------------------------
@@ -128,7 +138,7 @@ class RuntimeMixin(EmulatorCore):
             commit = on_event(inst, self.runtime_of(inst.version_id), event,
                               now_ms=self.clock.now_ms(), selectors=self.selectors_of(inst.version_id),
                               limits=self.limits, delayed_id=delayed_id,
-                              invoke_id_at_parent=lambda: self.invoke_id_at_parent(inst))
+                              invoke_id_at_parent=lambda: self.children.invoke_id_at_parent(inst))
         except MachineCodeError as err:
             self.note_failure(err)
             raise
@@ -153,11 +163,11 @@ class RuntimeMixin(EmulatorCore):
                 changes.append(self.timers.set_timer(timer.timer_id, timer.timer))
             elif (cancelled := self.timers.cancel_timer(timer.timer_id)) is not None:
                 changes.append(cancelled)
-        sends = {send.position: self.store_send(inst, send.to, send.event, "send")
+        sends = {send.position: self.children.store_send(inst, send.to, send.event, "send")
                  for send in commit.sends}
         changes += sends.values()
         notice = None if commit.done_event is None else \
-            self.store_send(inst, "#_parent", commit.done_event, "done")
+            self.children.store_send(inst, "#_parent", commit.done_event, "done")
         if notice is not None:
             changes.append(notice)
         self.persist(changes)
@@ -183,7 +193,7 @@ class RuntimeMixin(EmulatorCore):
                    settling: Settling, outbox: Outbox) -> None:
         runtime = self.runtime_of(inst.version_id)
         for position, effect in enumerate(effects):
-            if self.child_effect(inst, effect, sends.get(position), outbox):
+            if self.children.child_effect(inst, effect, sends.get(position), outbox):
                 continue
             if isinstance(effect, StartService):
                 self._start_service(inst, runtime, effect, settling)
