@@ -10,8 +10,9 @@ An input to an instance goes through three levels (docs/CONTRACTS.md §3.1-3.3):
                     out its effects (services, settling, actions, logs, publishing, ``outbox``)
 
 with the stored documents as typed records (``records``). ``Emulator`` is the facade the web
-layer calls (docs/CONTRACTS.md §3). It builds and holds eight components, each given the
-shared ``core`` (and what else it needs) in its constructor:
+layer calls (docs/CONTRACTS.md §3): the shared state (``core``, its base) that builds and
+holds the runner and eight components, each given the core (and what else it needs) in its
+constructor:
 
 * ``admin``      ``Admin``: orgs, keys, identity/token providers, token exchange, billing
 * ``catalog``    ``Catalog``: machines, versions (upload flow), uploaded migrations
@@ -22,10 +23,8 @@ shared ``core`` (and what else it needs) in its constructor:
 * ``timers``     ``Timers``: durable delayed events and the manual clock
 * ``children``   ``Children``: persistent children and events between instances
 
-and is itself assembled from one mixin per remaining concern (still to become components):
-
-* ``core``       state, persistence, lookups, the loaded version runtimes, pagination
-* ``runtime``    the runner: delivering events, settling, services, actions, logs, subscribers
+``core`` holds the state (documents, live instances, transitions, loaded version runtimes),
+persistence, lookups and pagination.
 """
 
 from __future__ import annotations
@@ -35,12 +34,12 @@ from sb_emulator.service.admin import Admin
 from sb_emulator.service.catalog import Catalog
 from sb_emulator.service.children import Children
 from sb_emulator.service.control import Control
-from sb_emulator.service.core import Instance, ServiceSettings
+from sb_emulator.service.core import EmulatorCore, Instance, ServiceSettings
 from sb_emulator.service.engine_runtime import EngineLoader
 from sb_emulator.service.httpapi import HttpApi
 from sb_emulator.service.instances import Instances
 from sb_emulator.service.migrations import Migrations
-from sb_emulator.service.runtime import RuntimeMixin
+from sb_emulator.service.runtime import Runner
 from sb_emulator.service.timers import Timers
 from sb_emulator.service.version_runtime import RuntimeLoader, VersionRuntime
 from sb_emulator.store.base import Store
@@ -55,7 +54,7 @@ __all__ = [
 ]
 
 
-class Emulator(RuntimeMixin):
+class Emulator(EmulatorCore):
     """The emulated State Backed service."""
 
     def __init__(self, *, store: Store, clock: Clock, settings: ServiceSettings | None = None,
@@ -84,10 +83,13 @@ class Emulator(RuntimeMixin):
             catalog.receive_upload, catalog.finalize_version)
         self.provisionally_create_migration = catalog.provisionally_create_migration
         self.finalize_migration = catalog.finalize_migration
-        self.timers = Timers(self, self)
+        # the runner and the components it drives need each other: it is given them once built
+        self.runner = runner = Runner(self)
+        self.subscribe = runner.subscribe
+        self.timers = runner.timers = Timers(self, runner)
         self.advance_clock = self.timers.advance_clock
-        self.migrations = Migrations(self, self)
-        self.instance_ops = ops = Instances(self, self, self.migrations)
+        self.migrations = runner.migrations = Migrations(self, runner)
+        self.instance_ops = ops = Instances(self, runner, self.migrations)
         self.create_instance, self.get_state, self.check_read = (
             ops.create_instance, ops.get_state, ops.check_read)
         self.send_event, self.list_instances, self.delete_instance = (
@@ -95,8 +97,8 @@ class Emulator(RuntimeMixin):
         self.admin_state, self.list_transitions = ops.admin_state, ops.list_transitions
         self.set_status, self.set_desired_version = ops.set_status, ops.set_desired_version
         self.query_index, self.get_logs = ops.query_index, ops.get_logs
-        self.children = Children(self, self, self.timers, ops)
-        self.http_api = HttpApi(self, self)
+        self.children = runner.children = Children(self, runner, self.timers, ops)
+        self.http_api = HttpApi(self, ops, runner)
         self.handle_http_api = self.http_api.handle_http_api
         self.control = control = Control(self, self.timers)
         self.mark_bootstrap, self.start, self.close = control.mark_bootstrap, control.start, control.close

@@ -124,8 +124,6 @@ class EmulatorCore:
         self.runtimes: dict[str, VersionRuntime] = {}
         self.listeners: dict[str, list[Listener]] = {}
         self.errors: list[BaseException] = []  # failures inside machine code, for the tests
-        self.log_seq = 0
-        self._log_slot: tuple[int, int] = (0, 0)  # (last log timestamp, entries in it)
         self._key_records: dict[str, tuple[dict[str, Any], ApiKey]] = {}  # see key_record
 
     # -- persistence ------------------------------------------------------------------------

@@ -25,12 +25,14 @@ async def _call(fn: Any, arg: dict[str, Any]) -> Any:
     return await result if inspect.isawaitable(result) else result
 
 
-class InstanceOperations(Protocol):
-    """What the HTTP API needs of the instance operations and the runner."""
-
+class InstanceCreation(Protocol):
     async def create_instance(self, org_id: str, machine: str, slug: str, context: Any,
                               version_id: str | None, auth_context: dict[str, Any]
                               ) -> dict[str, Any]: ...
+
+
+class Delivery(Protocol):
+    """What the HTTP API needs of the runner."""
 
     async def deliver(self, inst: Instance, event: Any, auth_context: dict[str, Any] | None
                       ) -> dict[str, Any]: ...
@@ -41,9 +43,11 @@ class InstanceOperations(Protocol):
 class HttpApi:
     """Plain HTTP requests to a machine's ``httpApiMapper`` endpoints, as events."""
 
-    def __init__(self, core: EmulatorCore, operations: InstanceOperations) -> None:
+    def __init__(self, core: EmulatorCore, instance_ops: InstanceCreation, runner: Delivery
+                 ) -> None:
         self.core = core
-        self.operations = operations
+        self.instance_ops = instance_ops
+        self.runner = runner
 
     async def handle_http_api(self, org_id: str, machine: str, slug: str,
                               request: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
@@ -69,9 +73,10 @@ class HttpApi:
             if initial_context is None:
                 raise NotFound(f"instance {name!r} does not exist and the {slug!r} handler "
                                f"returned no initialContext to create it")
-            await self.operations.create_instance(org_id, machine, name, initial_context, None, auth_context)
+            await self.instance_ops.create_instance(org_id, machine, name, initial_context, None,
+                                                    auth_context)
             inst = self.core.instance(org_id, machine, name)
-        await self.operations.deliver(inst, event, auth_context)
+        await self.runner.deliver(inst, event, auth_context)
         snap = inst.snapshot
         mapper_input = {"state": snap.value, "context": snap.context,
                         "result": snap.output if snap.done else None}
@@ -82,7 +87,7 @@ class HttpApi:
         except BudgetExceeded:
             raise
         except Exception as err:  # API.md §8.3 #7: the documented fallback
-            self.operations.add_log(inst, f"responseMapper of {slug!r} raised {type(err).__name__}: {err}; "
+            self.runner.add_log(inst, f"responseMapper of {slug!r} raised {type(err).__name__}: {err}; "
                                f"answered 200 {{\"ok\": true}}", "stderr")
             return FALLBACK
         try:
@@ -91,7 +96,7 @@ class HttpApi:
             # the mapper returned, but nothing HTTP can carry: the machine's code is at fault,
             # and sending it would corrupt the status line or split the headers
             message = f"the responseMapper of {slug!r} returned an invalid response: {err}"
-            self.operations.add_log(inst, message, "stderr")
+            self.runner.add_log(inst, message, "stderr")
             raise MachineImplementationError(message) from err
 
 

@@ -56,11 +56,20 @@ class Settling:
         return self._results
 
 
-class RuntimeMixin(EmulatorCore):
-    # the components it drives, built and given by the Emulator facade
+class Runner:
+    """Delivers every input to an instance: the core's commit, made durable, then carried out.
+
+    The components it drives (``migrations``, ``timers``, ``children``) need it too, so the
+    Emulator facade builds it first and gives it them once they exist."""
+
     migrations: Migrations
     timers: Timers
     children: Children
+
+    def __init__(self, core: EmulatorCore) -> None:
+        self.core = core
+        self.log_seq = 0
+        self._log_slot: tuple[int, int] = (0, 0)  # (last log timestamp, entries in it)
 
     # -- entry points -------------------------------------------------------------------------
 
@@ -75,7 +84,7 @@ class RuntimeMixin(EmulatorCore):
                 raise InvalidState(f"instance {inst.name!r} is paused; set its status to running")
             ev = _event(event)
             if auth_context is not None:
-                self.runtime_of(inst.version_id).authorize("allowWrite", event_request(
+                self.core.runtime_of(inst.version_id).authorize("allowWrite", event_request(
                     inst.name, inst.snapshot.value, inst.snapshot.context, ev, auth_context))
             settling = Settling()
             # (each of these awaits is skipped when it has nothing to do: this is the path of
@@ -112,7 +121,7 @@ class RuntimeMixin(EmulatorCore):
                       ) -> None:
         """Deliver ``event`` from ``sender`` to the instance ``target`` (machine, name) of its
         org, authorized as coming from the sender."""
-        inst = self.instances.get(instance_key(sender.org_id, *target))
+        inst = self.core.instances.get(instance_key(sender.org_id, *target))
         if inst is None:
             raise NotFound(f"no such instance {target[0]}/{target[1]}")
         await self.deliver(inst, event, sender_of(sender))
@@ -127,7 +136,7 @@ class RuntimeMixin(EmulatorCore):
         await self.send_to(inst, target, event)
 
     def _require_live(self, inst: Instance) -> None:
-        if self.instances.get(inst.key) is not inst:
+        if self.core.instances.get(inst.key) is not inst:
             raise NotFound(f"instance {inst.name!r} of machine {inst.machine!r} does not exist")
 
     # -- one transition -----------------------------------------------------------------------
@@ -135,12 +144,12 @@ class RuntimeMixin(EmulatorCore):
     async def _step(self, inst: Instance, event: dict[str, Any], settling: Settling,
                     outbox: Outbox, delayed_id: str | None = None) -> None:
         try:
-            commit = on_event(inst, self.runtime_of(inst.version_id), event,
-                              now_ms=self.clock.now_ms(), selectors=self.selectors_of(inst.version_id),
+            commit = on_event(inst, self.core.runtime_of(inst.version_id), event,
+                              now_ms=self.core.clock.now_ms(), selectors=self.selectors_of(inst.version_id),
                               limits=self.limits, delayed_id=delayed_id,
                               invoke_id_at_parent=lambda: self.children.invoke_id_at_parent(inst))
         except MachineCodeError as err:
-            self.note_failure(err)
+            self.core.note_failure(err)
             raise
         self.carry_out_commit(inst, commit, settling, outbox)
         self.publish(inst)
@@ -157,7 +166,7 @@ class RuntimeMixin(EmulatorCore):
             inst.version_id, inst.desired_version = commit.version_id, None
         for line in commit.stderr:
             self.add_log(inst, line, "stderr")
-        changes = [self.put_instance(inst), self.append_transition(inst, commit.transition)]
+        changes = [self.core.put_instance(inst), self.core.append_transition(inst, commit.transition)]
         for timer in commit.timers:
             if isinstance(timer, SetTimer):
                 changes.append(self.timers.set_timer(timer.timer_id, timer.timer))
@@ -170,7 +179,7 @@ class RuntimeMixin(EmulatorCore):
             self.children.store_send(inst, "#_parent", commit.done_event, "done")
         if notice is not None:
             changes.append(notice)
-        self.persist(changes)
+        self.core.persist(changes)
         return sends, notice
 
     def carry_out_commit(self, inst: Instance, commit: Commit, settling: Settling,
@@ -182,16 +191,16 @@ class RuntimeMixin(EmulatorCore):
 
     @property
     def limits(self) -> Limits:
-        return Limits(self.settings.max_context_bytes)
+        return Limits(self.core.settings.max_context_bytes)
 
     def selectors_of(self, version_id: str) -> dict[str, str]:
-        selectors: dict[str, str] = self.docs["versions"].get(version_id, {}).get(
+        selectors: dict[str, str] = self.core.docs["versions"].get(version_id, {}).get(
             "indexSelectors") or {}
         return selectors
 
     def _carry_out(self, inst: Instance, effects: tuple[Effect, ...], sends: dict[int, Change],
                    settling: Settling, outbox: Outbox) -> None:
-        runtime = self.runtime_of(inst.version_id)
+        runtime = self.core.runtime_of(inst.version_id)
         for position, effect in enumerate(effects):
             if self.children.child_effect(inst, effect, sends.get(position), outbox):
                 continue
@@ -244,7 +253,7 @@ class RuntimeMixin(EmulatorCore):
         try:
             runtime.run_action(effect, sink)
         except Exception as err:
-            self.errors.append(err)
+            self.core.errors.append(err)
             self.add_log(inst, f"action {effect.name!r} raised:\n{traceback.format_exc()}", "stderr")
         if sink.text:
             self.add_log(inst, sink.text, "stdout")
@@ -252,7 +261,7 @@ class RuntimeMixin(EmulatorCore):
     async def _settle(self, inst: Instance, settling: Settling, outbox: Outbox) -> None:
         """Feed service results back until none runs; past the timeout, stop them and queue
         their error events for before the next event (API.md §7.3)."""
-        deadline = asyncio.get_running_loop().time() + self.settings.settle_timeout_s
+        deadline = asyncio.get_running_loop().time() + self.core.settings.settle_timeout_s
         while settling.tasks:
             remaining = deadline - asyncio.get_running_loop().time()
             try:
@@ -271,8 +280,8 @@ class RuntimeMixin(EmulatorCore):
             inst.pending_errors.append({"type": f"error.platform.{invoke_id}",
                                         "data": {"message": "service timed out while settling"}})
         settling.tasks.clear()
-        self.persist([self.put_instance(inst)])
-        if not self.transitions.get(inst.key):
+        self.core.persist([self.core.put_instance(inst)])
+        if not self.core.transitions.get(inst.key):
             raise SettleTimeout("the machine did not settle in time")
 
     # -- logs and subscribers ---------------------------------------------------------------------
@@ -281,7 +290,7 @@ class RuntimeMixin(EmulatorCore):
         self.log_seq += 1
         stamp = self._log_timestamp()
         key = f"{stamp:015d}-{self.log_seq:09d}"
-        self.persist([self.put_record("logs", key, LogRecord(
+        self.core.persist([self.core.put_record("logs", key, LogRecord(
             stamp, inst.org_id, inst.machine, inst.name, inst.version_id, output_type,
             text.rstrip("\n")))])
 
@@ -290,7 +299,7 @@ class RuntimeMixin(EmulatorCore):
         """The one wording of a failed delivery of ``what`` ("event 'go' to m/i"), logged on
         ``inst`` (stderr): retried after the retry delay, or dropped (after ``attempts``)."""
         if retrying:
-            text = f"{what} failed ({err.message}); retrying in {self.settings.retry_delay_ms} ms"
+            text = f"{what} failed ({err.message}); retrying in {self.core.settings.retry_delay_ms} ms"
         else:
             after = f" after {attempts} failed attempts" if attempts else ""
             text = f"{what} dropped{after}: {err.message}"
@@ -300,7 +309,7 @@ class RuntimeMixin(EmulatorCore):
         """The clock's time, except that no millisecond holds more than 100 entries: the client
         pages logs by timestamp, 100 at a time, so a fuller millisecond could never be read
         whole (easily reached on a manual clock). Entries then move on to the next ms."""
-        now = self.clock.now_ms()
+        now = self.core.clock.now_ms()
         last, count = self._log_slot
         if now > last:
             self._log_slot = (now, 1)
@@ -315,17 +324,17 @@ class RuntimeMixin(EmulatorCore):
         from sb_emulator.service.core import instance_key
 
         key = instance_key(org_id, machine, instance)
-        self.listeners.setdefault(key, []).append(listener)
+        self.core.listeners.setdefault(key, []).append(listener)
 
         def unsubscribe() -> None:
-            listeners = self.listeners.get(key, [])
+            listeners = self.core.listeners.get(key, [])
             if listener in listeners:
                 listeners.remove(listener)
 
         return unsubscribe
 
     def publish(self, inst: Instance) -> None:
-        listeners = self.listeners.get(inst.key)
+        listeners = self.core.listeners.get(inst.key)
         if not listeners:
             return
         update = {**inst.wire_state(), "machineName": inst.machine,
