@@ -63,14 +63,14 @@ def test_run_machine_code_reports_one_way() -> None:
         recurse()
 
     with pytest.raises(MachineCodeError, match=r"^it failed: ValueError: bad$") as caught:
-        run_machine_code("it failed", "it loops", boom)
+        run_machine_code(lambda: ("it failed", "it loops"), boom)
     assert isinstance(caught.value.user_error, ValueError)
     with pytest.raises(MachineCodeError, match=r"^it loops$") as looped:
-        run_machine_code("it failed", "it loops", recurse)
+        run_machine_code(lambda: ("it failed", "it loops"), recurse)
     assert looped.value.user_error is None
     refusal = RejectedByMachineAuthorizer("no")
     with pytest.raises(RejectedByMachineAuthorizer):  # API errors pass as they are
-        run_machine_code("it failed", None, _raise, refusal)
+        run_machine_code(lambda: ("it failed", None), _raise, refusal)
 
 
 def test_a_kind_the_engine_cannot_run_is_refused() -> None:

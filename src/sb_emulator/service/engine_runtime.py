@@ -50,24 +50,30 @@ class EngineVersion:
         base = machine.context
         merged = {**base, **context} if isinstance(base, Mapping) else dict(context)
         # Python guards and actions run here too: under the watchdog's time limit
+        name = self.name
         started: tuple[Snapshot, Effects] = run_machine_code(
-            f"machine {self.name!r} failed to start", f"machine {self.name!r} never settles on start",
-            watchdog.call, f"machine {self.name!r} on start", initial, machine, merged)
+            lambda: (f"machine {name!r} failed to start", f"machine {name!r} never settles on start"),
+            watchdog.call, f"machine {name!r} on start", initial, machine, merged)
         return started
 
     def transition(self, snapshot: Snapshot, event: dict[str, Any], *,
                    delayed_id: str | None = None) -> tuple[Snapshot, Effects]:
-        name, kind = self.name, event["type"]
-        failed = f"machine {name!r} failed on event {kind!r}"
-        loops = f"machine {name!r} never settles on {kind!r}: its eventless transitions loop forever"
-        machine = self.definition.machine
-        if self.definition.kind == "python":  # its guards and actions are Python: time them
+        definition = self.definition
+
+        def describe() -> tuple[str, str]:
+            name, kind = definition.name, event["type"]
+            return (f"machine {name!r} failed on event {kind!r}",
+                    f"machine {name!r} never settles on {kind!r}: its eventless transitions "
+                    f"loop forever")
+
+        if definition.kind == "python":  # its guards and actions are Python: time them
             timed: tuple[Snapshot, Effects] = run_machine_code(
-                failed, loops, watchdog.call, f"machine {name!r} on event {kind!r}", transition,
-                machine, snapshot, event, delayed_id=delayed_id)
+                describe, watchdog.call,
+                f"machine {definition.name!r} on event {event['type']!r}", transition,
+                definition.machine, snapshot, event, delayed_id=delayed_id)
             return timed
         # CEL, budgeted before each evaluation (celcost)
-        return run_machine_code(failed, loops, transition, machine, snapshot, event,
+        return run_machine_code(describe, transition, definition.machine, snapshot, event,
                                 delayed_id=delayed_id)
 
     def authorize(self, which: Authorizer, request: dict[str, Any]) -> None:

@@ -33,18 +33,18 @@ class ContextTooLarge(BadRequest):
     default_code = "context-too-large"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SetTimer:
     timer_id: str
     timer: TimerRecord
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CancelTimer:
     timer_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OutgoingSend:
     """A send to another instance, stored as a timer due at once with its transition;
     ``position`` is that of its ``SendEvent`` in the commit's effects."""
@@ -54,7 +54,7 @@ class OutgoingSend:
     event: dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Commit:
     """What one input did to an instance."""
 
@@ -70,7 +70,7 @@ class Commit:
     version_id: str | None = None  # the version the instance moves to (an upgrade)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Limits:
     max_context_bytes: int
 

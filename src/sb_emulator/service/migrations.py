@@ -119,7 +119,8 @@ class Migrations:
         context = snapshot.context
         try:
             new_paths, context = run_machine_code(
-                f"migration {migration['id']} failed on the state {snapshot.value!r}", None,
+                lambda: (f"migration {migration['id']} failed on the state {snapshot.value!r}",
+                         None),
                 _upgrade, upgrade_state, upgrade_context, old_paths, context)
         except MachineCodeError as err:
             self.core.note_failure(err)

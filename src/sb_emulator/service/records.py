@@ -15,7 +15,7 @@ from typing import Any
 from sb_emulator.clock import iso_from_ms
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TimerRecord:
     """A durable event due at ``due_ms``: a delayed event of ``instance`` (``to`` None), or
     a send from it to its parent, a child or another instance, waiting or to be retried."""
@@ -40,7 +40,7 @@ class TimerRecord:
                    due_ms=d["dueMs"], to=d.get("to"), attempts=d.get("attempts") or 0)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class LogRecord:
     """One entry of the logs endpoint (API.md §4.7)."""
 
@@ -73,7 +73,7 @@ class LogRecord:
                    log=d["log"])
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TransitionRecord:
     """One recorded transition of an instance: the event and the state it led to."""
 

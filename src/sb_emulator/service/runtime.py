@@ -70,6 +70,7 @@ class Runner:
         self.core = core
         self.log_seq = 0
         self._log_slot: tuple[int, int] = (0, 0)  # (last log timestamp, entries in it)
+        self._limits = Limits(core.settings.max_context_bytes)
 
     # -- entry points -------------------------------------------------------------------------
 
@@ -172,9 +173,11 @@ class Runner:
                 changes.append(self.timers.set_timer(timer.timer_id, timer.timer))
             elif (cancelled := self.timers.cancel_timer(timer.timer_id)) is not None:
                 changes.append(cancelled)
-        sends = {send.position: self.children.store_send(inst, send.to, send.event, "send")
-                 for send in commit.sends}
-        changes += sends.values()
+        sends: dict[int, Change] = {}
+        for send in commit.sends:  # (a loop: no comprehension frame on every event)
+            sends[send.position] = change = self.children.store_send(inst, send.to, send.event,
+                                                                     "send")
+            changes.append(change)
         notice = None if commit.done_event is None else \
             self.children.store_send(inst, "#_parent", commit.done_event, "done")
         if notice is not None:
@@ -191,7 +194,7 @@ class Runner:
 
     @property
     def limits(self) -> Limits:
-        return Limits(self.core.settings.max_context_bytes)
+        return self._limits
 
     def selectors_of(self, version_id: str) -> dict[str, str]:
         selectors: dict[str, str] = self.core.docs["versions"].get(version_id, {}).get(

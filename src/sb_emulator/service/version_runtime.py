@@ -43,20 +43,24 @@ class MachineCodeError(MachineImplementationError):
         self.user_error = user_error
 
 
-def run_machine_code(failed: str, loops: str | None, fn: Callable[..., T], *args: Any,
-                     **kwargs: Any) -> T:
+def run_machine_code(describe: Callable[[], tuple[str, str | None]], fn: Callable[..., T],
+                     *args: Any, **kwargs: Any) -> T:
     """``fn(*args, **kwargs)``, machine code. An API error (a budget, a refusal) passes as it
-    is; anything else becomes :class:`MachineCodeError`: ``"{failed}: {type}: {message}"``, or
-    ``loops`` for an endless recursion (eventless transitions that never settle) if given."""
+    is; anything else becomes :class:`MachineCodeError`. ``describe()`` gives ``(failed,
+    loops)``: the message is ``"{failed}: {type}: {message}"``, or ``loops`` for an endless
+    recursion (eventless transitions that never settle) if given. (A callable, so that the
+    messages are only written for a failure: this runs on every event.)"""
     try:
         return fn(*args, **kwargs)
     except ApiError:
         raise
     except RecursionError as err:
+        failed, loops = describe()
         if loops is None:
             raise MachineCodeError(f"{failed}: {type(err).__name__}: {err}", err) from err
         raise MachineCodeError(loops) from err
     except Exception as err:
+        failed, _ = describe()
         raise MachineCodeError(f"{failed}: {type(err).__name__}: {err}", err) from err
 
 
