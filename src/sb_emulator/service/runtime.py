@@ -144,15 +144,22 @@ class Runner:
 
     async def _step(self, inst: Instance, event: dict[str, Any], settling: Settling,
                     outbox: Outbox, delayed_id: str | None = None) -> None:
+        core = self.core
+        version_id = inst.version_id
         try:
-            commit = on_event(inst, self.core.runtime_of(inst.version_id), event,
-                              now_ms=self.core.clock.now_ms(), selectors=self.selectors_of(inst.version_id),
-                              limits=self.limits, delayed_id=delayed_id,
-                              invoke_id_at_parent=lambda: self.children.invoke_id_at_parent(inst))
+            commit = on_event(
+                inst, core.runtime_of(version_id), event, now_ms=core.clock.now_ms(),
+                selectors=self.selectors_of(version_id), limits=self._limits,
+                delayed_id=delayed_id, invoke_id_at_parent=None if inst.parent is None else
+                lambda: self.children.invoke_id_at_parent(inst))
         except MachineCodeError as err:
-            self.core.note_failure(err)
+            core.note_failure(err)
             raise
-        self.carry_out_commit(inst, commit, settling, outbox)
+        # (the runner's sequence, written out: this is the path of every event)
+        sends, notice = self.persist_commit(inst, commit)
+        self._carry_out(inst, commit.effects, sends, settling, outbox)
+        if notice is not None:  # after the transition's own sends (a final sendParent first)
+            outbox.add(StoredSend(inst, notice.key))
         self.publish(inst)
 
     # -- the runner: a commit made durable, then carried out ---------------------------------------
@@ -184,13 +191,6 @@ class Runner:
             changes.append(notice)
         self.core.persist(changes)
         return sends, notice
-
-    def carry_out_commit(self, inst: Instance, commit: Commit, settling: Settling,
-                         outbox: Outbox) -> None:
-        sends, notice = self.persist_commit(inst, commit)
-        self._carry_out(inst, commit.effects, sends, settling, outbox)
-        if notice is not None:  # after the transition's own sends (a final sendParent first)
-            outbox.add(StoredSend(inst, notice.key))
 
     @property
     def limits(self) -> Limits:
