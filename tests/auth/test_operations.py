@@ -7,7 +7,6 @@ import pytest
 from sb_emulator.auth.operations import (
     API_OPERATIONS,
     HTTP_API_OPERATIONS,
-    OPERATION_SCOPES,
     OPERATIONS,
     OPERATIONS_BY_KEY,
     Credential,
@@ -40,7 +39,7 @@ def test_api_table_covers_all_34_operations_with_unique_keys() -> None:
     ],
 )
 def test_operation_scopes(key: str | tuple[str, str], scopes: tuple[str, ...]) -> None:
-    assert OPERATION_SCOPES[key] == scopes
+    assert OPERATIONS_BY_KEY[key].scopes == scopes
 
 
 def test_unauthenticated_and_admin_only_operations() -> None:

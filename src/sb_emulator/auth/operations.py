@@ -35,7 +35,7 @@ class Credential(Enum):
 class OperationAuth:
     """One route and how it is authorised.
 
-    ``scopes``: any one suffices (empty: any valid token). ``admin_only``: it needs an admin
+    ``scopes``: any one suffices (empty: none is needed). ``admin_only``: it needs an admin
     session (API.md §2.5: the emulator's stand-in for a signed-in user).
     """
 
@@ -56,7 +56,7 @@ def _op(op_id: str, method: str, path: str, *scopes: str, admin_only: bool = Fal
     return OperationAuth(op_id, method, path, scopes, admin_only=admin_only)
 
 
-def _open(op_id: str, method: str, path: str) -> OperationAuth:
+def _no_token(op_id: str, method: str, path: str) -> OperationAuth:
     return OperationAuth(op_id, method, path, (), Credential.NONE)
 
 
@@ -102,7 +102,7 @@ API_OPERATIONS: tuple[OperationAuth, ...] = (
     _op("upsertTokenProvider", "POST", "/token-providers", "tokens.admin"),
     _op("deleteTokenProvider", "DELETE", "/token-providers/{service}", "tokens.admin"),
     # the subject token in the form is the credential
-    _open("exchangeToken", "POST", "/tokens"),
+    _no_token("exchangeToken", "POST", "/tokens"),
     _op("listOrgs", "GET", "/orgs", "org.read"),
     _op("createOrg", "POST", "/orgs", admin_only=True),
     _op("listKeys", "GET", "/keys", "tokens.admin"),  # sic, SPEC (API.md §10 #7)
@@ -115,24 +115,24 @@ API_OPERATIONS: tuple[OperationAuth, ...] = (
 # (a JWT it verifies itself, or nothing), so no State Backed token is asked for. Every method
 # has an entry, HEAD included (elsewhere aiohttp answers HEAD through the GET route).
 HTTP_API_OPERATIONS: tuple[OperationAuth, ...] = tuple(
-    _open(f"httpApi{method.title()}", method, _HTTP_API)
+    _no_token(f"httpApi{method.title()}", method, _HTTP_API)
     for method in ("GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH")
 )
 
 # Routes of the emulator itself, absent from the hosted service.
 EMULATOR_OPERATIONS: tuple[OperationAuth, ...] = (
     # the upload id in the path, handed out at step 1, is the capability
-    _open("uploadCode", "POST", UPLOAD_PATH + "/{uploadId}"),
+    _no_token("uploadCode", "POST", UPLOAD_PATH + "/{uploadId}"),
     # the control API: unauthenticated, for local programs only (web/control_guard.py keeps
     # other web pages and foreign Host names out)
-    _open("emulatorHealth", "GET", CONTROL_PREFIX + "/health"),
-    _open("emulatorReset", "POST", CONTROL_PREFIX + "/reset"),
-    _open("emulatorGetClock", "GET", CONTROL_PREFIX + "/clock"),
-    _open("emulatorAdvanceClock", "POST", CONTROL_PREFIX + "/clock/advance"),
-    _open("emulatorExport", "GET", CONTROL_PREFIX + "/export"),
-    _open("emulatorImport", "POST", CONTROL_PREFIX + "/import"),
+    _no_token("emulatorHealth", "GET", CONTROL_PREFIX + "/health"),
+    _no_token("emulatorReset", "POST", CONTROL_PREFIX + "/reset"),
+    _no_token("emulatorGetClock", "GET", CONTROL_PREFIX + "/clock"),
+    _no_token("emulatorAdvanceClock", "POST", CONTROL_PREFIX + "/clock/advance"),
+    _no_token("emulatorExport", "GET", CONTROL_PREFIX + "/export"),
+    _no_token("emulatorImport", "POST", CONTROL_PREFIX + "/import"),
     # our OpenAPI document, public like any published API description
-    _open("getOpenApiDocument", "GET", "/openapi.yaml"),
+    _no_token("getOpenApiDocument", "GET", "/openapi.yaml"),
 )
 
 OPERATIONS: tuple[OperationAuth, ...] = (
@@ -142,9 +142,6 @@ OPERATIONS: tuple[OperationAuth, ...] = (
 OPERATIONS_BY_KEY: Mapping[str | tuple[str, str], OperationAuth] = {
     **{op.operation_id: op for op in OPERATIONS},
     **{(op.method, op.path): op for op in OPERATIONS},
-}
-OPERATION_SCOPES: Mapping[str | tuple[str, str], tuple[str, ...]] = {
-    key: op.scopes for key, op in OPERATIONS_BY_KEY.items()
 }
 
 
