@@ -20,7 +20,7 @@ from sb_emulator.auth.records import ApiKey
 from sb_emulator.auth.tokens import sign_token
 from sb_emulator.errors import NotFound, RejectedByMachineAuthorizer
 from sb_emulator.web.keys import EMULATOR, SERVER_ERRORS
-from sb_emulator.web.rt_route import setup_realtime
+from sb_emulator.web.rt_route import realtime_handler, setup_realtime
 from tests.realtime.wsclient import RtClient, states_of
 
 if TYPE_CHECKING:
@@ -95,6 +95,7 @@ async def rt(
     app[EMULATOR] = cast("Emulator", fake)  # duck-typed: only what /rt calls
     app[SERVER_ERRORS] = []
     setup_realtime(app)
+    app.router.add_get("/rt", realtime_handler)  # the one route of this bare app
     client = await aiohttp_client(app)
     token = sign_token(KEY, {"sub": "u"})
 
