@@ -1,4 +1,4 @@
-"""Scopes, presets, the per-operation table and ``require_scope``."""
+"""Scopes, presets and ``require_scope`` (the per-operation table: test_operations.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,6 @@ import pytest
 from sb_emulator.auth.scopes import (
     ALL_SCOPES,
     CI,
-    OPERATION_SCOPES,
-    OPERATIONS,
-    OPERATIONS_BY_KEY,
     PRESETS,
     PRODUCTION,
     KeyScope,
@@ -44,38 +41,6 @@ def test_presets_as_documented() -> None:
     assert PRESETS["ci"] == CI == {
         "machines.read", "machines.write", "machine-versions.read", "machine-versions.write",
     }
-
-
-def test_table_covers_all_34_operations_with_unique_keys() -> None:
-    assert len(OPERATIONS) == 34
-    assert len({op.operation_id for op in OPERATIONS}) == 34
-    assert len({(op.method, op.path) for op in OPERATIONS}) == 34
-    for op in OPERATIONS:
-        assert set(op.scopes) <= ALL_SCOPES
-
-
-@pytest.mark.parametrize(
-    ("key", "scopes"),
-    [
-        ("sendEvent", ("instances.write", "events.write")),
-        (("POST", "/machines/{machineSlug}/i/{instanceSlug}/events"),
-         ("instances.write", "events.write")),
-        ("queryIndex", ("indexes.read", "instances.read")),
-        (("GET", "/machines/{machineSlug}/i/{instanceSlug}"), ("state.read",)),
-        (("GET", "/keys"), ("tokens.admin",)),
-        ("createKey", ("org.keys.write",)),
-        ("getBilling", ("org.write",)),
-        ("exchangeToken", ()),
-    ],
-)
-def test_operation_scopes(key: str | tuple[str, str], scopes: tuple[str, ...]) -> None:
-    assert OPERATION_SCOPES[key] == scopes
-
-
-def test_unauthenticated_and_admin_only_operations() -> None:
-    assert not OPERATIONS_BY_KEY["exchangeToken"].authenticated
-    assert OPERATIONS_BY_KEY[("POST", "/orgs")].admin_only
-    assert [op.operation_id for op in OPERATIONS if not op.authenticated] == ["exchangeToken"]
 
 
 def test_require_scope_any_of() -> None:

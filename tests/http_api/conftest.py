@@ -11,13 +11,11 @@ from typing import Any
 
 import jwt
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from sb_emulator.cli import mint_token
 from sb_emulator.config import EmulatorConfig
 from sb_emulator.web import create_app
-from sb_emulator.web.http_api import PATH, routes
 
 ROOT = Path(__file__).resolve().parents[2]
 ORDER_DEFINITIONS = {
@@ -27,13 +25,6 @@ ORDER_DEFINITIONS = {
 MACHINES = Path(__file__).parent / "machines"
 
 Api = TestClient[Any, Any]
-
-
-def with_http_api(app: web.Application) -> web.Application:
-    """``app`` with the HTTP API routes, whether or not the app factory registers them."""
-    if not any(r.resource is not None and r.resource.canonical == PATH for r in app.router.routes()):
-        app.add_routes(routes)
-    return app
 
 
 @pytest.fixture(params=sorted(ORDER_DEFINITIONS))
@@ -55,7 +46,7 @@ def config(order_kind: str) -> EmulatorConfig:
 
 @pytest.fixture
 async def api(aiohttp_client: Callable[..., Awaitable[Api]], config: EmulatorConfig) -> Api:
-    return await aiohttp_client(with_http_api(create_app(config)))
+    return await aiohttp_client(create_app(config))
 
 
 @pytest.fixture

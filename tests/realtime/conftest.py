@@ -8,25 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from sb_emulator.cli import mint_token
 from sb_emulator.config import EmulatorConfig
 from sb_emulator.web import create_app
-from sb_emulator.web.rt_route import OPEN_SOCKETS, setup_realtime
 from tests.realtime.wsclient import RtClient
 
 MACHINES = Path(__file__).parent / "machines"
 
 Api = TestClient[Any, Any]
-
-
-def with_realtime(app: web.Application) -> web.Application:
-    """``app`` with ``/rt``, whether or not the app factory registers it already."""
-    if OPEN_SOCKETS not in app:
-        setup_realtime(app)
-    return app
 
 
 @pytest.fixture
@@ -40,7 +31,7 @@ def config() -> EmulatorConfig:
 async def api(
     aiohttp_client: Callable[..., Awaitable[Api]], config: EmulatorConfig
 ) -> Api:
-    return await aiohttp_client(with_realtime(create_app(config)))
+    return await aiohttp_client(create_app(config))
 
 
 @pytest.fixture

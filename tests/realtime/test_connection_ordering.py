@@ -20,8 +20,9 @@ from sb_emulator.auth.records import ApiKey
 from sb_emulator.auth.tokens import sign_token
 from sb_emulator.errors import NotFound, RejectedByMachineAuthorizer
 from sb_emulator.web.keys import EMULATOR, SERVER_ERRORS
-from sb_emulator.web.rt_route import setup_realtime
+from sb_emulator.web.rt_route import realtime_handler, setup_realtime
 from tests.realtime.wsclient import RtClient, states_of
+from tests.waiting import wait_until
 
 if TYPE_CHECKING:
     from sb_emulator.service import Emulator
@@ -95,6 +96,7 @@ async def rt(
     app[EMULATOR] = cast("Emulator", fake)  # duck-typed: only what /rt calls
     app[SERVER_ERRORS] = []
     setup_realtime(app)
+    app.router.add_get("/rt", realtime_handler)  # the one route of this bare app
     client = await aiohttp_client(app)
     token = sign_token(KEY, {"sub": "u"})
 
@@ -204,8 +206,4 @@ async def test_closing_the_socket_unsubscribes_from_the_service(
     await client.updates(1)
     assert len(fake.listeners) == 1
     await client.ws.close()
-    for _ in range(50):
-        if not fake.listeners:
-            break
-        await asyncio.sleep(0.01)
-    assert fake.listeners == []
+    await wait_until(lambda: not fake.listeners)

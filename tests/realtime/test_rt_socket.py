@@ -353,11 +353,17 @@ def test_idle_timeout_is_far_above_the_clients_ping_interval() -> None:
 async def test_only_silence_beyond_the_idle_timeout_closes_a_socket(
     token: Token, rt: Connect, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Each socket takes the idle timeout in force when it connects. The chatty one gets a
+    # timeout far above its ping gap (2 s against 0.05 s: only a 2 s stall of the whole
+    # process could close it on a busy machine) and keeps pinging for longer than that timeout,
+    # so its pings, not luck, keep it open; the quiet one closes once it has been silent.
+    monkeypatch.setattr(realtime, "IDLE_TIMEOUT_S", 2.0)
+    chatty = await rt(token())
     monkeypatch.setattr(realtime, "IDLE_TIMEOUT_S", 0.4)
-    quiet, chatty = await rt(token()), await rt(token())
-    for _ in range(8):
+    quiet = await rt(token())
+    for _ in range(60):  # 3 s of pings: past the chatty socket's own timeout
         await chatty.ping()
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.05)
     msg = await quiet.ws.receive(timeout=5)
     assert msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
     await chatty.subscribe("r", "door", "missing")

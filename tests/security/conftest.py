@@ -1,20 +1,30 @@
 """Hostile-input tests: every case runs under a wall-clock and a memory bound.
 
 A regression must fail fast instead of hanging CI or swapping the machine, so each test in this
-folder is wrapped (autouse) in ``bounded``: a watchdog that kills the worker with a traceback
-of every thread once the wall-clock bound has passed (pytest-xdist then reports the test as
-failed, "worker crashed"), an address-space limit that turns a runaway allocation into a
-``MemoryError`` instead of gigabytes of RSS, and a check of the process's peak RSS afterwards.
-The bounds are generous on purpose (a busy 2-core CI machine must never trip them): they
-catch a hang or a bomb, never a slow run. Tighten them per test with
-``@pytest.mark.bound(seconds=..., megabytes=...)``.
+folder is wrapped (autouse) in ``bounded``:
+
+* a wall-clock watchdog (``faulthandler``, a C thread that needs no GIL) that dumps every
+  thread's traceback and ends the process once the time bound has passed (pytest-xdist then
+  reports the test as failed, "worker crashed");
+* a memory watchdog thread that reads the process's resident size every few milliseconds and
+  ends the process the same way once it has grown by twice the memory bound (a bomb stops
+  there, long before it swaps the machine);
+* after the test, a check that the peak resident size grew by at most the memory bound.
+
+Nothing limits allocations themselves (an address-space rlimit would make *any* thread of the
+worker fail, and native code such as the Rust extensions aborts the process on a failed
+allocation instead of raising ``MemoryError``). The bounds are generous on purpose (a busy
+2-core CI machine must never trip them): they catch a hang or a bomb, never a slow run.
+Tighten them per test with ``@pytest.mark.bound(seconds=..., megabytes=...)``.
 """
 
 from __future__ import annotations
 
 import faulthandler
+import os
 import resource
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -22,37 +32,45 @@ import pytest
 
 DEFAULT_SECONDS = 60.0
 DEFAULT_MEGABYTES = 512
-# Address space is not resident memory: thread stacks and malloc arenas reserve far more than
-# they touch, so the hard limit leaves room above the RSS bound.
-ADDRESS_SPACE_HEADROOM_MB = 1024
+_POLL_S = 0.005
+_PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
-def _vm_size_bytes() -> int:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
-    raise RuntimeError("VmSize not found in /proc/self/status")
+def _rss_bytes() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * _PAGE
 
 
 def _peak_rss_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
+def _memory_watchdog(limit_bytes: int, megabytes: int, done: threading.Event) -> None:
+    while not done.wait(_POLL_S):
+        if _rss_bytes() > limit_bytes:
+            sys.stderr.write(f"\nmemory bound: resident size grew past twice the bound of "
+                             f"{megabytes} MB; ending the process\n")
+            faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
+            sys.stderr.flush()
+            os._exit(3)
+
+
 @contextmanager
 def bounded(seconds: float = DEFAULT_SECONDS, megabytes: int = DEFAULT_MEGABYTES) -> Iterator[None]:
-    """Fail (by killing the process) after ``seconds``; fail if peak RSS grew over ``megabytes``."""
+    """End the process after ``seconds`` or once RSS grew by ``2 * megabytes``; fail if the
+    peak RSS grew by more than ``megabytes``."""
     faulthandler.dump_traceback_later(seconds, exit=True, file=sys.stderr)
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = _vm_size_bytes() + (megabytes + ADDRESS_SPACE_HEADROOM_MB) * 2**20
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    done = threading.Event()
+    watchdog = threading.Thread(
+        target=_memory_watchdog, args=(_rss_bytes() + 2 * megabytes * 2**20, megabytes, done),
+        name="memory-bound", daemon=True)
+    watchdog.start()
     peak_before = _peak_rss_kb()
     try:
         yield
     finally:
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        done.set()
+        watchdog.join()
         faulthandler.cancel_dump_traceback_later()
     grown_mb = (_peak_rss_kb() - peak_before) / 1024
     assert grown_mb <= megabytes, f"peak RSS grew by {grown_mb:.0f} MB (bound {megabytes} MB)"

@@ -1,16 +1,11 @@
-"""Key scopes, the ``use`` presets, and which scope each operation needs (API.md §2.2, §4.0).
+"""Key scopes, the ``use`` presets, and checking that a caller holds them (API.md §2.2).
 
-The per-operation table is data (:data:`OPERATIONS`), looked up by our operationId or by
-``(METHOD, path template)`` through :data:`OPERATION_SCOPES`. Where the sources disagree the
-table accepts either reading: sending an event takes ``instances.write`` (SPEC) or
-``events.write`` (DOCS), an index query ``indexes.read`` (SPEC HEAD) or ``instances.read``
-(the client's vendored spec) — API.md §10 #4 and #5.
+Which scopes each operation needs is in the operation table, ``auth/operations.py``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -57,81 +52,6 @@ PRESETS: Mapping[str, frozenset[str]] = {"production": PRODUCTION, "ci": CI}
 
 # Names people write that are not scopes, with the scope they meant (DOCS vs SPEC spelling).
 _MISSPELLINGS = {"org-keys.write": "org.keys.write"}
-
-
-@dataclass(frozen=True)
-class OperationAuth:
-    """How one REST operation is authorised.
-
-    ``scopes``: any one suffices (empty: no scope declared). ``authenticated=False``: the
-    operation takes no bearer token at all. ``admin_only``: it needs an admin session
-    (API.md §2.5: the emulator's stand-in for a signed-in user).
-    """
-
-    operation_id: str
-    method: str
-    path: str
-    scopes: tuple[str, ...]
-    authenticated: bool = True
-    admin_only: bool = False
-
-
-def _op(op_id: str, method: str, path: str, *scopes: str, **flags: bool) -> OperationAuth:
-    return OperationAuth(op_id, method, path, scopes, **flags)
-
-
-_M = "/machines/{machineSlug}"
-_I = _M + "/i/{instanceSlug}"
-
-# API.md §4.0, in its order (#1 .. #34).
-OPERATIONS: tuple[OperationAuth, ...] = (
-    _op("listMachines", "GET", "/machines", "machines.read"),
-    _op("createMachine", "POST", "/machines", "machines.write"),
-    _op("getMachine", "GET", _M, "machines.read"),
-    _op("createInstance", "POST", _M, "instances.write"),
-    _op("deleteMachine", "DELETE", _M, "machines.admin"),
-    _op("listInstances", "GET", _M + "/i", "instances.read"),
-    _op("getInstance", "GET", _I, "state.read"),
-    _op("deleteInstance", "DELETE", _I, "instances.admin"),
-    _op("queryIndex", "GET", _M + "/indexes/{index}/query", "indexes.read", "instances.read"),
-    _op("getInstanceAdmin", "GET", _I + "/admin", "instances.admin"),
-    _op("listTransitions", "GET", _I + "/events", "instances.admin"),
-    _op("sendEvent", "POST", _I + "/events", "instances.write", "events.write"),
-    _op("updateDesiredVersion", "PUT", _I + "/v", "instances.write"),
-    _op("setInstanceStatus", "PUT", _I + "/status", "instances.admin"),
-    _op("listVersions", "GET", _M + "/v", "machine-versions.read"),
-    _op("createVersion", "POST", _M + "/v", "machine-versions.write"),
-    _op("finalizeVersion", "PUT", _M + "/v/{signedMachineVersionId}", "machine-versions.write"),
-    _op("createMigration", "POST", _M + "/migrations", "machine-versions.write"),
-    _op(
-        "finalizeMigration", "PUT", _M + "/migrations/{signedMachineVersionMigrationId}",
-        "machine-versions.write",
-    ),
-    _op("getLogs", "GET", "/logs", "logs.read"),
-    # SPEC declares no scope for /rt; the emulator checks state.read per subscription.
-    _op("subscribe", "GET", "/rt", "state.read"),
-    _op("listIdps", "GET", "/idps", "tokens.admin"),
-    _op("upsertIdp", "POST", "/idps", "tokens.admin"),
-    _op("deleteIdp", "DELETE", "/idps", "tokens.admin"),
-    _op("listTokenProviders", "GET", "/token-providers", "tokens.admin"),
-    _op("upsertTokenProvider", "POST", "/token-providers", "tokens.admin"),
-    _op("deleteTokenProvider", "DELETE", "/token-providers/{service}", "tokens.admin"),
-    _op("exchangeToken", "POST", "/tokens", authenticated=False),
-    _op("listOrgs", "GET", "/orgs", "org.read"),
-    _op("createOrg", "POST", "/orgs", admin_only=True),
-    _op("listKeys", "GET", "/keys", "tokens.admin"),  # sic, SPEC (API.md §10 #7)
-    _op("createKey", "POST", "/keys", "org.keys.write"),
-    _op("deleteKey", "DELETE", "/keys/{keyId}", "org.keys.write"),
-    _op("getBilling", "GET", "/billing", "org.write"),
-)
-
-OPERATIONS_BY_KEY: Mapping[str | tuple[str, str], OperationAuth] = {
-    **{op.operation_id: op for op in OPERATIONS},
-    **{(op.method, op.path): op for op in OPERATIONS},
-}
-OPERATION_SCOPES: Mapping[str | tuple[str, str], tuple[str, ...]] = {
-    key: op.scopes for key, op in OPERATIONS_BY_KEY.items()
-}
 
 
 def require_scope(principal: Principal, *any_of: str) -> None:

@@ -167,7 +167,13 @@ class Operation:
 
 
 def _check_body(validator: CompiledSchema, body: Any) -> None:
-    error = first_problem(validator, body)
+    try:
+        error = first_problem(validator, body)
+    except RecursionError:
+        # explaining a failure walks the body recursively (and jsonschema before 4.2x writes
+        # repr(instance) into its messages): a body nested thousands of levels deep would
+        # overflow the stack there, so it is refused as such
+        raise InvalidParameter("body", "body is nested too deeply to be checked") from None
     if error is not None:
         parameter = body_parameter(error)
         where = "body" if parameter == "body" else f"body.{parameter}"

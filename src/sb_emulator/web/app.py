@@ -15,8 +15,10 @@ from sb_emulator.web.cors import cors_middleware
 from sb_emulator.web.errors import error_middleware
 from sb_emulator.web.http_api import routes as http_api_routes
 from sb_emulator.web.keys import CONFIG, EMULATOR, RECORDED_REQUESTS, SERVER_ERRORS, TOKEN_CACHE
+from sb_emulator.web.operation_routes import OperationRoutes, RouteOperations
 from sb_emulator.web.route_index import index_routes
 from sb_emulator.web.routes import all_routes
+from sb_emulator.web.rt_route import routes as realtime_routes
 from sb_emulator.web.rt_route import setup_realtime
 from sb_emulator.web.validation import request_validation_middleware
 
@@ -28,12 +30,14 @@ MAX_REQUEST_BYTES = 64 * 1024 * 1024
 def create_app(config: EmulatorConfig) -> web.Application:
     spec = OpenApiSpec.load()  # compiled once; a spec that does not compile stops start-up
     server_errors: list[BaseException] = []
+    # every route comes from the operation table; the auth middleware reads the same entries
+    operations = RouteOperations()
     app = web.Application(
         client_max_size=MAX_REQUEST_BYTES,
         middlewares=[
             cors_middleware(control_hosts=allowed_control_hosts(config.host)),
             error_middleware(),
-            auth_middleware(),
+            auth_middleware(operations=operations),
             request_validation_middleware(
                 spec=spec, strict_responses=config.strict,
                 on_response_problem=server_errors.append,
@@ -44,10 +48,11 @@ def create_app(config: EmulatorConfig) -> web.Application:
     app[SERVER_ERRORS] = server_errors
     app[RECORDED_REQUESTS] = []
     app[TOKEN_CACHE] = VerifiedTokens()
-    app.add_routes(all_routes())
-    app.add_routes(http_api_routes)
+    spec_routes = OperationRoutes()
+    spec_routes.operation("getOpenApiDocument")(_spec_handler(spec))
+    operations.register(app.router, *all_routes(), http_api_routes, realtime_routes, spec_routes)
+    operations.check_complete(app.router)
     setup_realtime(app)
-    app.router.add_get("/openapi.yaml", _spec_handler(spec))
     index_routes(app)
     app.cleanup_ctx.append(_emulator_context)
     return app

@@ -1,9 +1,11 @@
 """Authentication middleware: bearer JWT → Principal, org header, impersonation, scopes.
 
-Each route handler declares what it needs with :func:`requires`; the middleware does the rest
-before the handler runs, so a request with a bad token or a missing scope never touches the
-service. Routes without a declaration (``/tokens``, uploads, ``/http-api``, ``/rt``,
-``/_emulator``) authenticate themselves or are public by design.
+What each route needs is its entry in the operation table (``auth/operations.py``), found
+through the route aiohttp matched (``RouteOperations``). For an operation whose token comes in
+the ``Authorization`` header the middleware does the whole check before the handler runs, so
+a request with a bad token or a missing scope never touches the service. The others
+(``/tokens``, uploads, ``/http-api``, ``/rt``, ``/_emulator``, ``/openapi.yaml``) carry their
+own credential or are public by design; the table says which.
 """
 
 from __future__ import annotations
@@ -11,48 +13,33 @@ from __future__ import annotations
 import base64
 import json
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
+from sb_emulator.auth.operations import OperationAuth
 from sb_emulator.auth.orgs import apply_act_header, resolve_org
 from sb_emulator.auth.scopes import require_scope
 from sb_emulator.auth.tokens import LEEWAY_S, Principal, verify_bearer
 from sb_emulator.errors import MissingUser
 from sb_emulator.web.keys import EMULATOR, PRINCIPAL, TOKEN_CACHE
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-H = TypeVar("H", bound=Handler)
+from sb_emulator.web.operation_routes import Handler, RouteOperations
 
 ORG_HEADER = "x-statebacked-org-id"
 ACT_HEADER = "x-statebacked-act"
 
 
-@dataclass(frozen=True)
-class AuthRequirement:
-    scopes: tuple[str, ...]  # any one of these suffices; empty = any valid token
-    admin_only: bool = False
+def auth_middleware(*, operations: RouteOperations) -> Middleware:
+    """``operations``: the table entries of the app's routes (filled as routes are added)."""
+    header_checked = operations.header_checked  # the same dict, filled in place by register()
 
-
-def requires(*scopes: str, admin_only: bool = False) -> Callable[[H], H]:
-    """Declare the scopes (any of) a handler needs; ``admin_only`` for user-session routes."""
-
-    def mark(handler: H) -> H:
-        handler.__sb_auth__ = AuthRequirement(scopes, admin_only)  # type: ignore[attr-defined]
-        return handler
-
-    return mark
-
-
-def auth_middleware() -> Middleware:
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        requirement = _requirement_of(request)
-        if requirement is not None:
-            request[PRINCIPAL] = authenticate(request, requirement)
+        # None: a route with its own credential or none, or no route (the router's 404, 405)
+        entry = header_checked.get(request.match_info.route)
+        if entry is not None:
+            request[PRINCIPAL] = authenticate(request, entry)
         return await handler(request)
 
     return middleware
@@ -112,7 +99,7 @@ def _expiry(token: str) -> float | None:
     return float(exp) + LEEWAY_S if isinstance(exp, int | float) else None
 
 
-def authenticate(request: web.Request, requirement: AuthRequirement) -> Principal:
+def authenticate(request: web.Request, requirement: OperationAuth) -> Principal:
     emulator = request.app[EMULATOR]
     principal = verify_cached(
         request.headers.get("authorization"), emulator.find_key, request.app[TOKEN_CACHE]
@@ -137,8 +124,3 @@ def org_and_auth(request: web.Request) -> tuple[str, dict[str, Any]]:
     principal = principal_of(request)
     return principal.org_id, dict(principal.auth_context)
 
-
-def _requirement_of(request: web.Request) -> AuthRequirement | None:
-    handler = request.match_info.handler
-    requirement = getattr(handler, "__sb_auth__", None)
-    return requirement if isinstance(requirement, AuthRequirement) else None

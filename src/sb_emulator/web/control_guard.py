@@ -19,9 +19,9 @@ Pure functions over header values: no aiohttp here.
 
 from __future__ import annotations
 
+from sb_emulator.auth.operations import CONTROL_PREFIX, UPLOAD_PATH
 from sb_emulator.errors import Forbidden
 
-CONTROL_PREFIX = "/_emulator"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
 _OTHER_SITES = frozenset({"cross-site", "same-site"})
 
@@ -41,7 +41,7 @@ class CrossOriginRefused(Forbidden):
 # The version-upload endpoint lives under the prefix but belongs to the emulated API: it
 # stands in for the hosted service's S3 upload URL, its upload id is the capability, and the
 # client posts to it from wherever it runs (a browser included).
-UPLOAD_PREFIX = CONTROL_PREFIX + "/uploads/"
+UPLOAD_PREFIX = UPLOAD_PATH + "/"
 
 
 def is_control_path(path: str) -> bool:

@@ -4,7 +4,7 @@ Thin: turn the aiohttp request into the raw ``HttpApiRequest`` the machine's han
 call ``Emulator.handle_http_api`` (which runs the handler, creates the instance if asked,
 authorizes, delivers, settles and maps the response, with the §8.3 fallbacks), and send back
 the mapped ``statusCode``/``headers``/``body``. No State Backed token: the handler
-authenticates the raw request itself, so this route carries no ``requires`` declaration.
+authenticates the raw request itself (the operation table says so for every method).
 """
 
 from __future__ import annotations
@@ -17,15 +17,15 @@ from aiohttp import web
 from multidict import CIMultiDict
 
 from sb_emulator import jsontext
+from sb_emulator.auth.operations import HTTP_API_OPERATIONS
 from sb_emulator.errors import BadRequest
 from sb_emulator.web.keys import EMULATOR
+from sb_emulator.web.operation_routes import OperationRoutes
 
-PATH = "/http-api/{orgId}/machines/{machineSlug}/{httpApiSlug}"
-METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
-
-routes = web.RouteTableDef()
+routes = OperationRoutes()
 
 
+@routes.operation(*(op.operation_id for op in HTTP_API_OPERATIONS))
 async def serve_http_api(request: web.Request) -> web.Response:
     raw_request = await build_http_api_request(request)
     status, headers, body = await request.app[EMULATOR].handle_http_api(
@@ -35,11 +35,6 @@ async def serve_http_api(request: web.Request) -> web.Response:
         raw_request,
     )
     return mapped_response(status, headers, body)
-
-
-for _method in METHODS:
-    if _method != "HEAD":  # aiohttp serves HEAD through the GET route
-        routes.route(_method, PATH)(serve_http_api)
 
 
 async def build_http_api_request(request: web.Request) -> dict[str, Any]:

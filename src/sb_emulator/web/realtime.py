@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from sb_emulator.auth.operations import operation
 from sb_emulator.auth.orgs import resolve_org
 from sb_emulator.auth.scopes import require_scope
 from sb_emulator.auth.tokens import Principal, verify_bearer
@@ -60,7 +61,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("sb_emulator.web.realtime")
 
 ORG_PARAM = "x-statebacked-org-id"
-READ_SCOPE = "state.read"
+# the scope every subscription needs: the subscribe operation's, from the operation table
+(READ_SCOPE,) = operation("subscribe").scopes
 # SPEC asks for a ping every 5 minutes and the client pings exactly that often: be generous.
 IDLE_TIMEOUT_S = 15 * 60.0
 

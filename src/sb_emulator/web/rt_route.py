@@ -11,18 +11,21 @@ import weakref
 
 from aiohttp import WSCloseCode, web
 
-PATH = "/rt"
+from sb_emulator.web.operation_routes import OperationRoutes
 
 OPEN_SOCKETS: web.AppKey[weakref.WeakSet[web.WebSocketResponse]] = web.AppKey("sb_rt_sockets")
 
+routes = OperationRoutes()
+
 
 def setup_realtime(app: web.Application) -> None:
-    """Add ``/rt`` to ``app`` and close every open socket on shutdown."""
+    """Keep the set of open ``/rt`` sockets and close them all on shutdown (the route itself
+    is registered from the operation table, with the others)."""
     app[OPEN_SOCKETS] = weakref.WeakSet()
-    app.router.add_get(PATH, realtime_handler)
     app.on_shutdown.append(_close_sockets)
 
 
+@routes.operation("subscribe")
 async def realtime_handler(request: web.Request) -> web.StreamResponse:
     from sb_emulator.web.realtime import serve_socket
 

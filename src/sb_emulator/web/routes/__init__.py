@@ -1,14 +1,11 @@
-"""Route tables, one module per API area. ``all_routes()`` gathers them in one list."""
+"""Route handlers, one module per API area, each bound to its operations in the table
+(``auth/operations.py``). ``all_routes()`` gathers the modules' bindings."""
 
 from __future__ import annotations
 
-from aiohttp import web
-
+from sb_emulator.web.operation_routes import OperationRoutes
 from sb_emulator.web.routes import control, instances, machines, orgs, tokens, versions
 
 
-def all_routes() -> list[web.AbstractRouteDef]:
-    out: list[web.AbstractRouteDef] = []
-    for module in (machines, versions, instances, orgs, tokens, control):
-        out.extend(module.routes)
-    return out
+def all_routes() -> list[OperationRoutes]:
+    return [module.routes for module in (machines, versions, instances, orgs, tokens, control)]

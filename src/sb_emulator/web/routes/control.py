@@ -11,13 +11,14 @@ from aiohttp import web
 from sb_emulator import __version__
 from sb_emulator.errors import InvalidParameter
 from sb_emulator.web.keys import CONFIG, EMULATOR
+from sb_emulator.web.operation_routes import OperationRoutes
 from sb_emulator.web.responses import json_body, json_response, no_content
 from sb_emulator.web.rt_route import close_realtime_sockets
 
-routes = web.RouteTableDef()
+routes = OperationRoutes()
 
 
-@routes.get("/_emulator/health")
+@routes.operation("emulatorHealth")
 async def health(request: web.Request) -> web.Response:
     config = request.app[CONFIG]
     return json_response(
@@ -25,7 +26,7 @@ async def health(request: web.Request) -> web.Response:
     )
 
 
-@routes.post("/_emulator/reset")
+@routes.operation("emulatorReset")
 async def reset(request: web.Request) -> web.Response:
     await request.app[EMULATOR].reset()
     # subscribers would otherwise listen to instances that no longer exist: closing makes the
@@ -34,13 +35,13 @@ async def reset(request: web.Request) -> web.Response:
     return no_content()
 
 
-@routes.get("/_emulator/clock")
+@routes.operation("emulatorGetClock")
 async def get_clock(request: web.Request) -> web.Response:
     emulator = request.app[EMULATOR]
     return json_response({"now": emulator.clock.now_ms(), "manual": emulator.clock.is_manual})
 
 
-@routes.post("/_emulator/clock/advance")
+@routes.operation("emulatorAdvanceClock")
 async def advance_clock(request: web.Request) -> web.Response:
     body = await json_body(request)
     ms = body.get("ms")
@@ -51,12 +52,12 @@ async def advance_clock(request: web.Request) -> web.Response:
     return json_response({"now": emulator.clock.now_ms()})
 
 
-@routes.get("/_emulator/export")
+@routes.operation("emulatorExport")
 async def export_state(request: web.Request) -> web.Response:
     return json_response(await request.app[EMULATOR].export_state())
 
 
-@routes.post("/_emulator/import")
+@routes.operation("emulatorImport")
 async def import_state(request: web.Request) -> web.Response:
     await request.app[EMULATOR].import_state(await json_body(request))
     await close_realtime_sockets(request.app, "emulator state imported")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from sb_emulator.web.auth import org_and_auth, requires
+from sb_emulator.web.auth import org_and_auth
 from sb_emulator.web.keys import EMULATOR
+from sb_emulator.web.operation_routes import OperationRoutes
 from sb_emulator.web.responses import (
     created,
     json_body,
@@ -15,17 +16,14 @@ from sb_emulator.web.responses import (
     required,
 )
 
-routes = web.RouteTableDef()
-
-INSTANCE = "/machines/{machineSlug}/i/{instanceSlug}"
+routes = OperationRoutes()
 
 
 def _names(request: web.Request) -> tuple[str, str]:
     return request.match_info["machineSlug"], request.match_info["instanceSlug"]
 
 
-@routes.get("/machines/{machineSlug}/i")
-@requires("instances.read")
+@routes.operation("listInstances")
 async def list_instances(request: web.Request) -> web.Response:
     org_id, _ = org_and_auth(request)
     body = await request.app[EMULATOR].list_instances(
@@ -34,8 +32,7 @@ async def list_instances(request: web.Request) -> web.Response:
     return json_response(body)
 
 
-@routes.get(INSTANCE)
-@requires("state.read")
+@routes.operation("getInstance")
 async def get_state(request: web.Request) -> web.Response:
     org_id, auth_context = org_and_auth(request)
     machine, instance = _names(request)
@@ -43,8 +40,7 @@ async def get_state(request: web.Request) -> web.Response:
     return json_response(state)
 
 
-@routes.delete(INSTANCE)
-@requires("instances.admin")
+@routes.operation("deleteInstance")
 async def delete_instance(request: web.Request) -> web.Response:
     org_id, _ = org_and_auth(request)
     machine, instance = _names(request)
@@ -53,16 +49,14 @@ async def delete_instance(request: web.Request) -> web.Response:
     return no_content()
 
 
-@routes.get(INSTANCE + "/admin")
-@requires("instances.admin")
+@routes.operation("getInstanceAdmin")
 async def admin_state(request: web.Request) -> web.Response:
     org_id, _ = org_and_auth(request)
     machine, instance = _names(request)
     return json_response(await request.app[EMULATOR].admin_state(org_id, machine, instance))
 
 
-@routes.get(INSTANCE + "/events")
-@requires("instances.admin")
+@routes.operation("listTransitions")
 async def list_transitions(request: web.Request) -> web.Response:
     org_id, _ = org_and_auth(request)
     machine, instance = _names(request)
@@ -72,8 +66,7 @@ async def list_transitions(request: web.Request) -> web.Response:
     return json_response(body)
 
 
-@routes.post(INSTANCE + "/events")
-@requires("instances.write", "events.write")
+@routes.operation("sendEvent")
 async def send_event(request: web.Request) -> web.Response:
     org_id, auth_context = org_and_auth(request)
     machine, instance = _names(request)
@@ -84,8 +77,7 @@ async def send_event(request: web.Request) -> web.Response:
     return json_response(state)
 
 
-@routes.put(INSTANCE + "/v")
-@requires("instances.write")
+@routes.operation("updateDesiredVersion")
 async def set_desired_version(request: web.Request) -> web.Response:
     org_id, _ = org_and_auth(request)
     machine, instance = _names(request)
@@ -96,8 +88,7 @@ async def set_desired_version(request: web.Request) -> web.Response:
     return created()
 
 
-@routes.put(INSTANCE + "/status")
-@requires("instances.admin")
+@routes.operation("setInstanceStatus")
 async def set_status(request: web.Request) -> web.Response:
     org_id, _ = org_and_auth(request)
     machine, instance = _names(request)
@@ -106,8 +97,7 @@ async def set_status(request: web.Request) -> web.Response:
     return no_content()
 
 
-@routes.get("/machines/{machineSlug}/indexes/{index}/query")
-@requires("indexes.read", "instances.read")
+@routes.operation("queryIndex")
 async def query_index(request: web.Request) -> web.Response:
     org_id, _ = org_and_auth(request)
     limit = optional_query(request, "limit")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from sb_emulator.web.auth import org_and_auth, requires
+from sb_emulator.web.auth import org_and_auth
 from sb_emulator.web.keys import EMULATOR
+from sb_emulator.web.operation_routes import OperationRoutes
 from sb_emulator.web.responses import (
     created,
     json_body,
@@ -15,19 +16,17 @@ from sb_emulator.web.responses import (
     required,
 )
 
-routes = web.RouteTableDef()
+routes = OperationRoutes()
 
 
-@routes.get("/machines")
-@requires("machines.read")
+@routes.operation("listMachines")
 async def list_machines(request: web.Request) -> web.Response:
     org_id, _ = org_and_auth(request)
     body = await request.app[EMULATOR].list_machines(org_id, optional_query(request, "cursor"))
     return json_response(body)
 
 
-@routes.post("/machines")
-@requires("machines.write")
+@routes.operation("createMachine")
 async def create_machine(request: web.Request) -> web.Response:
     org_id, _ = org_and_auth(request)
     body = await json_body(request)
@@ -35,16 +34,14 @@ async def create_machine(request: web.Request) -> web.Response:
     return created()
 
 
-@routes.get("/machines/{machineSlug}")
-@requires("machines.read")
+@routes.operation("getMachine")
 async def get_machine(request: web.Request) -> web.Response:
     org_id, _ = org_and_auth(request)
     body = await request.app[EMULATOR].get_machine(org_id, request.match_info["machineSlug"])
     return json_response(body)
 
 
-@routes.post("/machines/{machineSlug}")
-@requires("instances.write")
+@routes.operation("createInstance")
 async def create_instance(request: web.Request) -> web.Response:
     org_id, auth_context = org_and_auth(request)
     body = await json_body(request)
@@ -59,8 +56,7 @@ async def create_instance(request: web.Request) -> web.Response:
     return json_response(state)
 
 
-@routes.delete("/machines/{machineSlug}")
-@requires("machines.admin")
+@routes.operation("deleteMachine")
 async def delete_machine(request: web.Request) -> web.Response:
     org_id, _ = org_and_auth(request)
     body = await json_body(request)

@@ -6,23 +6,22 @@ from aiohttp import web
 
 from sb_emulator.auth.scopes import require_scopes_held, scopes_for_new_key
 from sb_emulator.errors import InvalidParameter
-from sb_emulator.web.auth import org_and_auth, principal_of, requires
+from sb_emulator.web.auth import org_and_auth, principal_of
 from sb_emulator.web.keys import EMULATOR
+from sb_emulator.web.operation_routes import OperationRoutes
 from sb_emulator.web.responses import json_body, json_response, no_content, optional_query, required
 
-routes = web.RouteTableDef()
+routes = OperationRoutes()
 
 
-@routes.get("/orgs")
-@requires("org.read")
+@routes.operation("listOrgs")
 async def list_orgs(request: web.Request) -> web.Response:
     principal = principal_of(request)
     body = await request.app[EMULATOR].list_orgs(principal.org_id, optional_query(request, "cursor"))
     return json_response(body)
 
 
-@routes.post("/orgs")
-@requires(admin_only=True)
+@routes.operation("createOrg")
 async def create_org(request: web.Request) -> web.Response:
     body = await json_body(request)
     result = await request.app[EMULATOR].create_org(
@@ -31,16 +30,14 @@ async def create_org(request: web.Request) -> web.Response:
     return json_response(result)
 
 
-@routes.get("/keys")
-@requires("tokens.admin")
+@routes.operation("listKeys")
 async def list_keys(request: web.Request) -> web.Response:
     org_id, _ = org_and_auth(request)
     body = await request.app[EMULATOR].list_keys(org_id, optional_query(request, "cursor"))
     return json_response(body)
 
 
-@routes.post("/keys")
-@requires("org.keys.write")
+@routes.operation("createKey")
 async def create_key(request: web.Request) -> web.Response:
     principal = principal_of(request)
     body = await json_body(request)
@@ -50,23 +47,20 @@ async def create_key(request: web.Request) -> web.Response:
     return json_response(result)
 
 
-@routes.delete("/keys/{keyId}")
-@requires("org.keys.write")
+@routes.operation("deleteKey")
 async def delete_key(request: web.Request) -> web.Response:
     org_id, _ = org_and_auth(request)
     await request.app[EMULATOR].delete_key(org_id, request.match_info["keyId"])
     return no_content()
 
 
-@routes.get("/billing")
-@requires("org.write")
+@routes.operation("getBilling")
 async def billing(request: web.Request) -> web.Response:
     org_id, _ = org_and_auth(request)
     return json_response(await request.app[EMULATOR].billing(org_id))
 
 
-@routes.get("/logs")
-@requires("logs.read")
+@routes.operation("getLogs")
 async def get_logs(request: web.Request) -> web.Response:
     org_id, _ = org_and_auth(request)
     from_ts = optional_query(request, "from")

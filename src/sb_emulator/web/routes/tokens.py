@@ -5,39 +5,36 @@ from __future__ import annotations
 from aiohttp import web
 
 from sb_emulator.auth.scopes import require_scopes_held
-from sb_emulator.web.auth import org_and_auth, principal_of, requires
+from sb_emulator.web.auth import org_and_auth, principal_of
 from sb_emulator.web.keys import EMULATOR
+from sb_emulator.web.operation_routes import OperationRoutes
 from sb_emulator.web.responses import json_body, json_response, no_content, optional_query
 
-routes = web.RouteTableDef()
+routes = OperationRoutes()
 
 
-@routes.get("/idps")
-@requires("tokens.admin")
+@routes.operation("listIdps")
 async def list_idps(request: web.Request) -> web.Response:
     org_id, _ = org_and_auth(request)
     body = await request.app[EMULATOR].list_idps(org_id, optional_query(request, "cursor"))
     return json_response(body)
 
 
-@routes.post("/idps")
-@requires("tokens.admin")
+@routes.operation("upsertIdp")
 async def upsert_idp(request: web.Request) -> web.Response:
     org_id, _ = org_and_auth(request)
     await request.app[EMULATOR].upsert_idp(org_id, await json_body(request))
     return no_content()
 
 
-@routes.delete("/idps")
-@requires("tokens.admin")
+@routes.operation("deleteIdp")
 async def delete_idp(request: web.Request) -> web.Response:
     org_id, _ = org_and_auth(request)
     await request.app[EMULATOR].delete_idp(org_id, await json_body(request))
     return no_content()
 
 
-@routes.get("/token-providers")
-@requires("tokens.admin")
+@routes.operation("listTokenProviders")
 async def list_token_providers(request: web.Request) -> web.Response:
     org_id, _ = org_and_auth(request)
     body = await request.app[EMULATOR].list_token_providers(
@@ -46,8 +43,7 @@ async def list_token_providers(request: web.Request) -> web.Response:
     return json_response(body)
 
 
-@routes.post("/token-providers")
-@requires("tokens.admin")
+@routes.operation("upsertTokenProvider")
 async def upsert_token_provider(request: web.Request) -> web.Response:
     principal = principal_of(request)
     body = await json_body(request)
@@ -62,15 +58,14 @@ async def upsert_token_provider(request: web.Request) -> web.Response:
     return no_content()
 
 
-@routes.delete("/token-providers/{service}")
-@requires("tokens.admin")
+@routes.operation("deleteTokenProvider")
 async def delete_token_provider(request: web.Request) -> web.Response:
     org_id, _ = org_and_auth(request)
     await request.app[EMULATOR].delete_token_provider(org_id, request.match_info["service"])
     return no_content()
 
 
-@routes.post("/tokens")
+@routes.operation("exchangeToken")
 async def exchange_token(request: web.Request) -> web.Response:
     """Unauthenticated by design: the subject token is the credential."""
     form = {key: str(value) for key, value in (await request.post()).items()}

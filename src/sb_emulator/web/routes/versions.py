@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from aiohttp import BodyPartReader, web
 
+from sb_emulator.auth.operations import UPLOAD_PATH
 from sb_emulator.errors import BadRequest
 from sb_emulator.service.catalog import MAX_UNZIPPED
-from sb_emulator.web.auth import org_and_auth, requires
+from sb_emulator.web.auth import org_and_auth
 from sb_emulator.web.keys import EMULATOR
+from sb_emulator.web.operation_routes import OperationRoutes
 from sb_emulator.web.responses import json_body, json_response, optional_query, query_flag, required
 
-routes = web.RouteTableDef()
+routes = OperationRoutes()
 
-UPLOAD_PATH = "/_emulator/uploads"
 MAX_FIELD_BYTES = 64 * 1024  # the form's text fields: a key, a content type, an encoding
 
 
@@ -21,8 +22,7 @@ def upload_base_url(request: web.Request) -> str:
     return f"{request.scheme}://{request.host}{UPLOAD_PATH}"
 
 
-@routes.get("/machines/{machineSlug}/v")
-@requires("machine-versions.read")
+@routes.operation("listVersions")
 async def list_versions(request: web.Request) -> web.Response:
     org_id, _ = org_and_auth(request)
     body = await request.app[EMULATOR].list_versions(
@@ -31,8 +31,7 @@ async def list_versions(request: web.Request) -> web.Response:
     return json_response(body)
 
 
-@routes.post("/machines/{machineSlug}/v")
-@requires("machine-versions.write")
+@routes.operation("createVersion")
 async def provisionally_create_version(request: web.Request) -> web.Response:
     org_id, _ = org_and_auth(request)
     body = await request.app[EMULATOR].provisionally_create_version(
@@ -44,8 +43,7 @@ async def provisionally_create_version(request: web.Request) -> web.Response:
     return json_response(body)
 
 
-@routes.put("/machines/{machineSlug}/v/{signedMachineVersionId}")
-@requires("machine-versions.write")
+@routes.operation("finalizeVersion")
 async def finalize_version(request: web.Request) -> web.Response:
     org_id, _ = org_and_auth(request)
     body = await json_body(request)
@@ -60,8 +58,7 @@ async def finalize_version(request: web.Request) -> web.Response:
     return json_response(result)
 
 
-@routes.post("/machines/{machineSlug}/migrations")
-@requires("machine-versions.write")
+@routes.operation("createMigration")
 async def provisionally_create_migration(request: web.Request) -> web.Response:
     org_id, _ = org_and_auth(request)
     body = await json_body(request)
@@ -76,8 +73,7 @@ async def provisionally_create_migration(request: web.Request) -> web.Response:
     return json_response(result)
 
 
-@routes.put("/machines/{machineSlug}/migrations/{signedMachineVersionMigrationId}")
-@requires("machine-versions.write")
+@routes.operation("finalizeMigration")
 async def finalize_migration(request: web.Request) -> web.Response:
     org_id, _ = org_and_auth(request)
     result = await request.app[EMULATOR].finalize_migration(
@@ -88,7 +84,7 @@ async def finalize_migration(request: web.Request) -> web.Response:
     return json_response(result)
 
 
-@routes.post(UPLOAD_PATH + "/{uploadId}")
+@routes.operation("uploadCode")
 async def receive_upload(request: web.Request) -> web.Response:
     """Step 2 of the create flow: the client posts the S3-style multipart form here.
 
