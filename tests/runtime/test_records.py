@@ -2,19 +2,58 @@
 
 from __future__ import annotations
 
-from sb_emulator.service.records import LogRecord, TimerRecord, TransitionRecord
+from sb_emulator.service.records import (
+    LogRecord,
+    MachineRecord,
+    TimerRecord,
+    TransitionRecord,
+    VersionRecord,
+)
 
 TIMER = {"instance": "org/m/i", "sendId": "s1", "event": {"type": "tick"}, "dueMs": 5,
          "to": "#_parent", "attempts": 2}
 LOG = {"timestampMs": 1_700_000_000_000, "orgId": "org", "machineName": "m",
        "instanceName": "i", "machineVersionId": "ver_1", "outputType": "stdout", "log": "hi"}
 TRANSITION = {"createdAtMs": 7, "state": {"a": "b"}, "event": {"type": "go"}}
+MACHINE = {"org": "org", "slug": "m", "createdAtMs": 3, "indexes": ["owner"],
+           "currentVersion": "ver_1"}
+VERSION = {"id": "ver_1", "org": "org", "machine": "m", "createdAtMs": 4, "clientInfo": "1.0",
+           "source": {"kind": "yaml", "text": "id: m", "digest": "ab"},
+           "indexSelectors": {"owner": "$.owner"}}
 
 
 def test_documents_round_trip_unchanged() -> None:
     assert TimerRecord.from_json(TIMER).to_json() == TIMER
     assert LogRecord.from_json(LOG).to_json() == LOG
     assert TransitionRecord.from_json(TRANSITION).to_json() == TRANSITION
+    assert MachineRecord.from_json(MACHINE).to_json() == MACHINE
+    assert VersionRecord.from_json(VERSION).to_json() == VERSION
+
+
+def test_machine_and_version_documents_without_their_optional_fields_read() -> None:
+    machine = MachineRecord.from_json({k: v for k, v in MACHINE.items() if k != "currentVersion"})
+    assert machine.current_version is None
+    assert machine.to_json() == {**MACHINE, "currentVersion": None}
+    bare = {k: v for k, v in VERSION.items() if k not in ("clientInfo", "indexSelectors")}
+    version = VersionRecord.from_json(bare)
+    assert (version.client_info, version.index_selectors) == ("", {})
+    assert version.to_json() == {**bare, "clientInfo": "", "indexSelectors": {}}
+
+
+def test_a_machine_made_current_keeps_everything_else() -> None:
+    machine = MachineRecord.from_json({**MACHINE, "currentVersion": None})
+    assert machine.with_current("ver_2").to_json() == {**MACHINE, "currentVersion": "ver_2"}
+    widened = machine.with_current("ver_2", ["owner", "team"])
+    assert widened.to_json() == {**MACHINE, "currentVersion": "ver_2", "indexes": ["owner", "team"]}
+    assert machine.current_version is None and machine.indexes == ["owner"]
+
+
+def test_records_do_not_share_the_documents_lists() -> None:
+    doc = {**MACHINE, "indexes": ["owner"]}
+    machine = MachineRecord.from_json(doc)
+    machine.to_json()["indexes"].append("x")
+    doc["indexes"].append("y")
+    assert machine.indexes == ["owner"]
 
 
 def test_a_timer_document_without_its_optional_fields_reads() -> None:

@@ -30,6 +30,7 @@ from sb_emulator.service.confirmation import confirm_deletion
 from sb_emulator.service.core import EmulatorCore, machine_key, with_cursor
 from sb_emulator.service.engine_runtime import EngineVersion
 from sb_emulator.service.migrations import read_migration
+from sb_emulator.service.records import MachineRecord, VersionRecord
 from sb_emulator.service.version_runtime import VersionRuntime
 from sb_emulator.store.base import Change
 
@@ -51,31 +52,30 @@ class Catalog:
         mkey = machine_key(org_id, definition.name)
         changes = []
         if mkey not in self.core.docs["machines"]:
-            changes.append(self.core.put("machines", mkey, {
-                "org": org_id, "slug": definition.name, "createdAtMs": self.core.clock.now_ms(),
-                "indexes": sorted(definition.indexes), "currentVersion": None}))
-        for doc in self.core.docs["versions"].values():
-            if doc["org"] == org_id and doc["machine"] == definition.name and \
-                    doc["source"].get("digest") == source["digest"]:
-                self.core.runtimes[doc["id"]] = EngineVersion(definition)
-                version_id: str = doc["id"]
+            changes.append(self.core.put_record("machines", mkey, MachineRecord(
+                org_id, definition.name, self.core.clock.now_ms(), sorted(definition.indexes))))
+        versions: list[VersionRecord] = list(self.core.docs["versions"].values())
+        for version in versions:
+            if version.org == org_id and version.machine == definition.name and \
+                    version.source.get("digest") == source["digest"]:
+                self.core.runtimes[version.id] = EngineVersion(definition)
+                version_id = version.id
                 break
         else:
             version_id = ids.version_id()
-            changes.append(self.core.put("versions", version_id, {
-                "id": version_id, "org": org_id, "machine": definition.name,
-                "createdAtMs": self.core.clock.now_ms(), "clientInfo": definition.version_label,
-                "source": source, "indexSelectors": {}}))
+            changes.append(self.core.put_record("versions", version_id, VersionRecord(
+                version_id, org_id, definition.name, self.core.clock.now_ms(), source,
+                definition.version_label)))
             self.core.runtimes[version_id] = EngineVersion(definition)
-        previous = self.core.docs["machines"][mkey].get("currentVersion")
+        machine: MachineRecord = self.core.docs["machines"][mkey]
+        previous = machine.current_version
         if previous and previous != version_id and \
                 (definition.upgrade_state is not None or definition.upgrade_context is not None):
             changes += self._definition_migration(org_id, definition.name, previous, version_id)
         if make_current:
-            machine = dict(self.core.docs["machines"][mkey])
-            machine["currentVersion"] = version_id
-            machine["indexes"] = sorted(set(machine["indexes"]) | set(definition.indexes))
-            changes.append(self.core.put("machines", mkey, machine))
+            indexes = sorted(set(machine.indexes) | set(definition.indexes))
+            changes.append(self.core.put_record("machines", mkey,
+                                                machine.with_current(version_id, indexes)))
         self.core.persist(changes)
         return version_id
 
@@ -96,16 +96,17 @@ class Catalog:
 
     # -- machines -----------------------------------------------------------------------------
 
-    def _machine_body(self, doc: Mapping[str, Any]) -> dict[str, Any]:
-        out: dict[str, Any] = {"createdAt": iso_from_ms(doc["createdAtMs"])}
-        if doc.get("currentVersion"):
-            out["currentVersion"] = self.core.version_info(doc["currentVersion"])
+    def _machine_body(self, machine: MachineRecord) -> dict[str, Any]:
+        out: dict[str, Any] = {"createdAt": iso_from_ms(machine.created_at_ms)}
+        if machine.current_version:
+            out["currentVersion"] = self.core.version_info(machine.current_version)
         return out
 
     async def list_machines(self, org_id: str, cursor: str | None) -> dict[str, Any]:
-        docs = sorted((d for d in self.core.docs["machines"].values() if d["org"] == org_id),
-                      key=lambda d: d["slug"])
-        items = [{"slug": d["slug"], **self._machine_body(d)} for d in docs]
+        machines: list[MachineRecord] = sorted(
+            (m for m in self.core.docs["machines"].values() if m.org == org_id),
+            key=lambda m: m.slug)
+        items = [{"slug": m.slug, **self._machine_body(m)} for m in machines]
         page, nxt = self.core.page(items, cursor)
         return with_cursor({"machines": page}, nxt)
 
@@ -113,36 +114,39 @@ class Catalog:
         key = machine_key(org_id, slug)
         if key in self.core.docs["machines"]:
             raise Conflict(f"machine {slug!r} already exists")
-        self.core.persist([self.core.put("machines", key, {
-            "org": org_id, "slug": slug, "createdAtMs": self.core.clock.now_ms(),
-            "indexes": list(indexes), "currentVersion": None})])
+        self.core.persist([self.core.put_record("machines", key, MachineRecord(
+            org_id, slug, self.core.clock.now_ms(), list(indexes)))])
 
     async def get_machine(self, org_id: str, slug: str) -> dict[str, Any]:
-        doc = self.core.machine_doc(org_id, slug)
-        return {"machine": {**self._machine_body(doc), "indexes": list(doc["indexes"])}}
+        machine = self.core.machine_record(org_id, slug)
+        return {"machine": {**self._machine_body(machine), "indexes": list(machine.indexes)}}
 
     async def delete_machine(self, org_id: str, slug: str, body: Mapping[str, Any]) -> None:
-        self.core.machine_doc(org_id, slug)
+        self.core.machine_record(org_id, slug)
         confirm_deletion(body, "hmacSha256OfMachineNameWithMachineNameKey", slug, slug)
         if any(i.org_id == org_id and i.machine == slug for i in self.core.instances.values()):
             raise InvalidState(f"machine {slug!r} still has instances; delete them first")
         changes = [self.core.delete("machines", machine_key(org_id, slug))]
-        for collection in ("versions", "migrations"):
-            for key, doc in list(self.core.docs[collection].items()):
-                if doc["org"] == org_id and doc["machine"] == slug:
-                    changes.append(self.core.delete(collection, key))
-                    self.core.runtimes.pop(key, None)
+        versions: dict[str, VersionRecord] = self.core.docs["versions"]
+        for key, version in list(versions.items()):
+            if version.org == org_id and version.machine == slug:
+                changes.append(self.core.delete("versions", key))
+                self.core.runtimes.pop(key, None)
+        for key, doc in list(self.core.docs["migrations"].items()):
+            if doc["org"] == org_id and doc["machine"] == slug:
+                changes.append(self.core.delete("migrations", key))
         self.core.persist(changes)
 
     # -- versions -----------------------------------------------------------------------------
 
     async def list_versions(self, org_id: str, machine: str, cursor: str | None
                             ) -> dict[str, Any]:
-        self.core.machine_doc(org_id, machine)
-        docs = sorted((d for d in self.core.docs["versions"].values()
-                       if d["org"] == org_id and d["machine"] == machine),
-                      key=lambda d: d["createdAtMs"])
-        page, nxt = self.core.page([self.core.version_info(d["id"]) for d in docs], cursor)
+        self.core.machine_record(org_id, machine)
+        versions: list[VersionRecord] = sorted(
+            (v for v in self.core.docs["versions"].values()
+             if v.org == org_id and v.machine == machine),
+            key=lambda v: v.created_at_ms)
+        page, nxt = self.core.page([self.core.version_info(v.id) for v in versions], cursor)
         return with_cursor({"versions": page}, nxt)
 
     def _provisional_upload(self, kind: str, org_id: str, machine: str, gzip_flag: bool,
@@ -156,7 +160,7 @@ class Catalog:
 
     async def provisionally_create_version(self, org_id: str, machine: str, gzip_flag: bool,
                                            upload_base_url: str) -> dict[str, Any]:
-        self.core.machine_doc(org_id, machine)
+        self.core.machine_record(org_id, machine)
         upload_id, body = self._provisional_upload("version", org_id, machine, gzip_flag,
                                                    upload_base_url)
         return {"machineVersionId": f"sv_{upload_id}", **body}
@@ -193,29 +197,29 @@ class Catalog:
     async def finalize_version(self, org_id: str, machine: str, signed_id: str,
                                client_info: str | None, make_current: bool,
                                index_selectors: Mapping[str, str] | None) -> dict[str, Any]:
-        mdoc = self.core.machine_doc(org_id, machine)
+        self.core.machine_record(org_id, machine)
         upload_id, upload = self._uploaded(org_id, machine, signed_id, "sv_", "version")
         source = {"kind": upload["codeKind"], "text": upload["code"],
                   "digest": hashlib.sha256(upload["code"].encode()).hexdigest()}
         # parsing, checking and compiling it run in a thread, so the loop keeps answering
         runtime = await _off_the_loop(self._load_uploaded, source, machine)
         # meanwhile the machine may have gone, or the same upload been finalised: look again
-        mdoc = self.core.machine_doc(org_id, machine)
+        mrecord = self.core.machine_record(org_id, machine)
         upload_id, _ = self._uploaded(org_id, machine, signed_id, "sv_", "version")
-        selectors = dict(self._current_selectors(mdoc))
+        selectors = self._current_selectors(mrecord)
         selectors.update(index_selectors or {})
-        unknown = sorted(set(selectors) - set(mdoc["indexes"]))
+        unknown = sorted(set(selectors) - set(mrecord.indexes))
         if unknown:
             raise InvalidParameter("indexSelectors", f"not indexes of {machine!r}: {', '.join(unknown)}")
         version_id = ids.version_id()
-        changes = [self.core.delete("uploads", upload_id), self.core.put("versions", version_id, {
-            "id": version_id, "org": org_id, "machine": machine,
-            "createdAtMs": self.core.clock.now_ms(), "clientInfo": client_info or "",
-            "source": source, "indexSelectors": selectors})]
+        changes = [self.core.delete("uploads", upload_id),
+                   self.core.put_record("versions", version_id, VersionRecord(
+                       version_id, org_id, machine, self.core.clock.now_ms(), source,
+                       client_info or "", selectors))]
         self.core.runtimes[version_id] = runtime
         if make_current:
-            changes.append(self.core.put("machines", machine_key(org_id, machine),
-                                    {**mdoc, "currentVersion": version_id}))
+            changes.append(self.core.put_record("machines", machine_key(org_id, machine),
+                                                mrecord.with_current(version_id)))
         self.core.persist(changes)
         return {"machineVersionId": version_id}
 
@@ -229,19 +233,18 @@ class Catalog:
             raise BadRequest("the uploaded machine definition is invalid:\n" + str(err),
                              code="invalid-definition") from err
 
-    def _current_selectors(self, mdoc: Mapping[str, Any]) -> dict[str, str]:
-        current = mdoc.get("currentVersion")
-        return dict(self.core.docs["versions"][current].get("indexSelectors") or {}) if current else {}
+    def _current_selectors(self, machine: MachineRecord) -> dict[str, str]:
+        current = machine.current_version
+        return dict(self.core.version_record(current).index_selectors) if current else {}
 
     # -- migrations ---------------------------------------------------------------------------
 
     async def provisionally_create_migration(self, org_id: str, machine: str, from_id: str,
                                              to_id: str, gzip_flag: bool, upload_base_url: str
                                              ) -> dict[str, Any]:
-        self.core.machine_doc(org_id, machine)
+        self.core.machine_record(org_id, machine)
         for version_id, name in ((from_id, "fromMachineVersionId"), (to_id, "toMachineVersionId")):
-            doc = self.core.docs["versions"].get(version_id)
-            if doc is None or doc["machine"] != machine or doc["org"] != org_id:
+            if self.core.version_of(org_id, machine, version_id) is None:
                 raise InvalidParameter(name, f"{version_id!r} is not a version of {machine!r}")
         upload_id, body = self._provisional_upload("migration", org_id, machine, gzip_flag,
                                                    upload_base_url, **{"from": from_id, "to": to_id})
@@ -249,7 +252,7 @@ class Catalog:
 
     async def finalize_migration(self, org_id: str, machine: str, signed_id: str
                                  ) -> dict[str, Any]:
-        self.core.machine_doc(org_id, machine)
+        self.core.machine_record(org_id, machine)
         upload_id, upload = self._uploaded(org_id, machine, signed_id, "sm_", "migration")
         if upload["codeKind"] != "yaml":
             raise BadRequest("JavaScript migrations are not supported yet by sb-emulator; upload "

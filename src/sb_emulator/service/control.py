@@ -15,7 +15,13 @@ from sb_emulator.auth.records import ApiKey, IdentityProvider, Org, TokenProvide
 from sb_emulator.errors import BadRequest, DefinitionError, EmulatorError
 from sb_emulator.service.core import EmulatorCore, Instance
 from sb_emulator.service.export_schema import StateProblem, check_state, format_path
-from sb_emulator.service.records import LogRecord, TimerRecord, TransitionRecord
+from sb_emulator.service.records import (
+    LogRecord,
+    MachineRecord,
+    TimerRecord,
+    TransitionRecord,
+    VersionRecord,
+)
 from sb_emulator.service.version_runtime import VersionRuntime
 from sb_emulator.store.base import COLLECTIONS
 
@@ -24,9 +30,11 @@ EXPORT_FORMAT = "sb-emulator-state/1"
 # the record types of the collections that have one: each document must build
 _RECORDS: dict[str, Any] = {"orgs": Org, "keys": ApiKey, "idps": IdentityProvider,
                             "token_providers": TokenProvider, "instances": Instance,
+                            "machines": MachineRecord, "versions": VersionRecord,
                             "timers": TimerRecord, "logs": LogRecord}
 # the collections the service holds as records (the others as their JSON documents)
-_HELD_AS_RECORDS: dict[str, Any] = {"timers": TimerRecord, "logs": LogRecord}
+_HELD_AS_RECORDS: dict[str, Any] = {"machines": MachineRecord, "versions": VersionRecord,
+                                    "timers": TimerRecord, "logs": LogRecord}
 
 
 class InvalidImport(BadRequest):
@@ -134,25 +142,25 @@ class Control:
             runtimes.update(self._load_versions(docs["versions"], runtimes))
         return _Prepared(docs, instances, transitions, runtimes)
 
-    def _same_version(self, version_id: str, doc: dict[str, Any] | None) -> bool:
-        """Whether a loaded definition still matches the version ``doc`` (same source)."""
-        current = self.core.docs["versions"].get(version_id)
-        if doc is None:
+    def _same_version(self, version_id: str, version: VersionRecord | None) -> bool:
+        """Whether a loaded definition still matches ``version`` (same source)."""
+        current: VersionRecord | None = self.core.docs["versions"].get(version_id)
+        if version is None:
             return False
-        return current is None or doc.get("source") == current.get("source")
+        return current is None or version.source == current.source
 
-    def _load_versions(self, versions: dict[str, Any], loaded: dict[str, VersionRuntime]
-                       ) -> dict[str, VersionRuntime]:
+    def _load_versions(self, versions: dict[str, VersionRecord],
+                       loaded: dict[str, VersionRuntime]) -> dict[str, VersionRuntime]:
         """Each YAML version's definition (so a bad one is refused now, not on first use);
         a file version's file must exist. Python files are not run here."""
         out: dict[str, VersionRuntime] = {}
-        for vid, doc in versions.items():
-            source = doc["source"]
+        for vid, version in versions.items():
+            source = version.source
             if vid in loaded:
                 continue
             if source["kind"] == "yaml":
                 try:
-                    out[vid] = self.core.loader.load(source, doc["machine"])
+                    out[vid] = self.core.loader.load(source, version.machine)
                 except DefinitionError as err:
                     first = err.problems[0] if err.problems else str(err)
                     raise StateProblem(f"{format_path(['versions', vid, 'source', 'text'])}: "

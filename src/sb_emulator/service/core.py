@@ -1,9 +1,10 @@
 """The service's shared state and its write-through persistence.
 
-All state lives in memory as JSON documents (``self.docs[collection][key]``) plus live
-``Instance`` objects; every change goes through :meth:`EmulatorCore.persist` in one atomic
-batch before the caller gets an answer. The parts of the service (admin, instances, runtime,
-queries, control) are mixins over this core, each in its own module.
+All state lives in memory as JSON documents or typed records (``self.docs[collection][key]``,
+:mod:`sb_emulator.service.records`) plus live ``Instance`` objects; every change goes through
+:meth:`EmulatorCore.persist` in one atomic batch before the caller gets an answer. The parts
+of the service (admin, instances, runtime, queries, control) are mixins over this core, each
+in its own module.
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ from sb_emulator.auth.records import ApiKey, IdentityProvider, Org, TokenProvide
 from sb_emulator.clock import Clock, iso_from_ms
 from sb_emulator.engine import Snapshot
 from sb_emulator.errors import InvalidParameter, NotFound
-from sb_emulator.service.records import LogRecord, TimerRecord, TransitionRecord
+from sb_emulator.service.records import (
+    LogRecord,
+    MachineRecord,
+    TimerRecord,
+    TransitionRecord,
+    VersionRecord,
+)
 from sb_emulator.service.version_runtime import MachineCodeError, RuntimeLoader, VersionRuntime
 from sb_emulator.store.base import COLLECTIONS, Change, Store
 
@@ -139,7 +146,8 @@ class EmulatorCore:
         self.docs[collection].pop(key, None)
         return Change("delete", collection, key)
 
-    def put_record(self, collection: str, key: str, record: TimerRecord | LogRecord) -> Change:
+    def put_record(self, collection: str, key: str,
+                   record: TimerRecord | LogRecord | MachineRecord | VersionRecord) -> Change:
         """Hold ``record``; its JSON form only for a store that keeps documents."""
         self.docs[collection][key] = record
         return Change("put", collection, key, record.to_json() if self.store.durable else None)
@@ -187,38 +195,45 @@ class EmulatorCore:
         doc = self.docs["token_providers"].get(f"{org_id}|{service}")
         return TokenProvider.from_json(doc) if doc else None
 
-    def machine_doc(self, org_id: str, slug: str) -> dict[str, Any]:
-        doc = self.docs["machines"].get(machine_key(org_id, slug))
-        if doc is None:
+    def machine_record(self, org_id: str, slug: str) -> MachineRecord:
+        record: MachineRecord | None = self.docs["machines"].get(machine_key(org_id, slug))
+        if record is None:
             raise NotFound(f"machine {slug!r} does not exist in org {org_id}")
-        return doc  # type: ignore[no-any-return]
+        return record
 
-    def version_doc(self, version_id: str) -> dict[str, Any]:
-        doc = self.docs["versions"].get(version_id)
-        if doc is None:
+    def version_record(self, version_id: str) -> VersionRecord:
+        record: VersionRecord | None = self.docs["versions"].get(version_id)
+        if record is None:
             raise NotFound(f"machine version {version_id!r} does not exist")
-        return doc  # type: ignore[no-any-return]
+        return record
+
+    def version_of(self, org_id: str, machine: str, version_id: str) -> VersionRecord | None:
+        """The version ``version_id`` if it is one of ``machine``'s (in ``org_id``)."""
+        record: VersionRecord | None = self.docs["versions"].get(version_id)
+        if record is None or record.machine != machine or record.org != org_id:
+            return None
+        return record
 
     def runtime_of(self, version_id: str) -> VersionRuntime:
         """The loaded version (loaded on first use, once per process)."""
         cached = self.runtimes.get(version_id)
         if cached is None:
-            doc = self.version_doc(version_id)
-            cached = self.loader.load(doc["source"], doc["machine"])
+            version = self.version_record(version_id)
+            cached = self.loader.load(version.source, version.machine)
             self.runtimes[version_id] = cached
         return cached
 
     def instance(self, org_id: str, machine: str, name: str) -> Instance:
-        self.machine_doc(org_id, machine)
+        self.machine_record(org_id, machine)
         inst = self.instances.get(instance_key(org_id, machine, name))
         if inst is None:
             raise NotFound(f"instance {name!r} of machine {machine!r} does not exist")
         return inst
 
     def version_info(self, version_id: str) -> dict[str, Any]:
-        doc = self.version_doc(version_id)
-        return {"id": doc["id"], "createdAt": iso_from_ms(doc["createdAtMs"]),
-                "clientInfo": doc.get("clientInfo") or ""}
+        version = self.version_record(version_id)
+        return {"id": version.id, "createdAt": iso_from_ms(version.created_at_ms),
+                "clientInfo": version.client_info}
 
     # -- pagination ---------------------------------------------------------------------------
 

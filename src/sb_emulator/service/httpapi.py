@@ -53,10 +53,10 @@ class HttpApi:
                               request: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
         if self.core.org(org_id) is None:
             raise NotFound(f"org {org_id!r} does not exist")
-        mdoc = self.core.machine_doc(org_id, machine)
-        if not mdoc.get("currentVersion"):
+        current = self.core.machine_record(org_id, machine).current_version
+        if not current:
             raise NotFound(f"machine {machine!r} has no current version")
-        endpoint = self.core.runtime_of(mdoc["currentVersion"]).http_endpoint(slug)
+        endpoint = self.core.runtime_of(current).http_endpoint(slug)
         if endpoint is None:
             raise NotFound(f"machine {machine!r} has no HTTP API endpoint {slug!r}")
         try:

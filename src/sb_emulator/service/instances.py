@@ -59,12 +59,10 @@ class Instances:
                               context: Mapping[str, Any] | None, version_id: str | None,
                               auth_context: dict[str, Any], *,
                               parent: dict[str, str] | None = None) -> dict[str, Any]:
-        mdoc = self.core.machine_doc(org_id, machine)
-        version_id = version_id or mdoc.get("currentVersion")
+        version_id = version_id or self.core.machine_record(org_id, machine).current_version
         if not version_id:
             raise BadRequest(f"machine {machine!r} has no current version yet", code="no-version")
-        vdoc = self.core.docs["versions"].get(version_id)
-        if vdoc is None or vdoc["machine"] != machine or vdoc["org"] != org_id:
+        if self.core.version_of(org_id, machine, version_id) is None:
             raise NotFound(f"version {version_id!r} of machine {machine!r} does not exist")
         key = instance_key(org_id, machine, slug)
         if key in self.core.instances:
@@ -104,7 +102,7 @@ class Instances:
 
     async def list_instances(self, org_id: str, machine: str, cursor: str | None
                              ) -> dict[str, Any]:
-        self.core.machine_doc(org_id, machine)
+        self.core.machine_record(org_id, machine)
         insts = sorted((i for i in self.core.instances.values()
                         if i.org_id == org_id and i.machine == machine),
                        key=lambda i: (i.created_at_ms, i.name))
@@ -156,8 +154,7 @@ class Instances:
     async def set_desired_version(self, org_id: str, machine: str, name: str, target: str
                                   ) -> None:
         inst = self.core.instance(org_id, machine, name)
-        vdoc = self.core.docs["versions"].get(target)
-        if vdoc is None or vdoc["machine"] != machine or vdoc["org"] != org_id:
+        if self.core.version_of(org_id, machine, target) is None:
             raise NotFound(f"version {target!r} of machine {machine!r} does not exist")
         if target != inst.version_id:
             self.migrations.find_migration_path(org_id, machine, inst.version_id, target)
@@ -167,8 +164,7 @@ class Instances:
     async def query_index(self, org_id: str, machine: str, index: str, *, op: str | None,
                           value: str | None, dir: str, limit: int | None, cursor: str | None
                           ) -> dict[str, Any]:
-        mdoc = self.core.machine_doc(org_id, machine)
-        if index not in mdoc["indexes"]:
+        if index not in self.core.machine_record(org_id, machine).indexes:
             raise NotFound(f"machine {machine!r} has no index {index!r}")
         size = check_query(op, value, dir, limit)
         entries = sorted(((v, i.name) for i in self.core.instances.values()

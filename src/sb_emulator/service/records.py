@@ -1,15 +1,17 @@
-"""Typed records of the runtime's stored documents: timers, log entries, transitions.
+"""Typed records of the service's stored documents: machines, versions, timers, log entries,
+transitions.
 
-The service holds these objects (``docs["timers"]``, ``docs["logs"]``, ``transitions``); the
-stores and export/import keep their JSON form, read and written only here (``to_json`` /
-``from_json``), in the shapes data directories and exports have always had. The auth records
+The service holds these objects (``docs["machines"]``, ``docs["versions"]``, ``docs["timers"]``,
+``docs["logs"]``, ``transitions``); the stores and export/import keep their JSON form, read
+and written only here (``to_json`` / ``from_json``), in the shapes data directories and
+exports have always had. The auth records
 (orgs, keys, providers) are in :mod:`sb_emulator.auth.records`, the instance in
 :mod:`sb_emulator.service.core`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sb_emulator.clock import iso_from_ms
@@ -92,3 +94,56 @@ class TransitionRecord:
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> TransitionRecord:
         return cls(created_at_ms=d["createdAtMs"], state=d["state"], event=d["event"])
+
+
+@dataclass(slots=True)
+class MachineRecord:
+    """A named machine of an org (``docs["machines"]``, keyed ``org/slug``)."""
+
+    org: str
+    slug: str
+    created_at_ms: int
+    indexes: list[str]
+    current_version: str | None = None
+
+    def with_current(self, version_id: str, indexes: list[str] | None = None) -> MachineRecord:
+        """The machine with ``version_id`` current (and ``indexes``, when given)."""
+        return replace(self, current_version=version_id,
+                       indexes=list(self.indexes if indexes is None else indexes))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"org": self.org, "slug": self.slug, "createdAtMs": self.created_at_ms,
+                "indexes": list(self.indexes), "currentVersion": self.current_version}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> MachineRecord:
+        return cls(org=d["org"], slug=d["slug"], created_at_ms=d["createdAtMs"],
+                   indexes=list(d["indexes"]), current_version=d.get("currentVersion"))
+
+
+@dataclass(slots=True)
+class VersionRecord:
+    """An immutable version of a machine (``docs["versions"]``, keyed by its id).
+
+    ``source`` is what the runtime loader reads: ``{"kind": "yaml", "text", "digest"[, "path"]}``
+    or ``{"kind": "file", "path", "digest"}`` (see ``catalog._file_source``)."""
+
+    id: str
+    org: str
+    machine: str
+    created_at_ms: int
+    source: dict[str, Any]
+    client_info: str = ""
+    index_selectors: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "org": self.org, "machine": self.machine,
+                "createdAtMs": self.created_at_ms, "clientInfo": self.client_info,
+                "source": self.source, "indexSelectors": self.index_selectors}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> VersionRecord:
+        return cls(id=d["id"], org=d["org"], machine=d["machine"],
+                   created_at_ms=d["createdAtMs"], source=dict(d["source"]),
+                   client_info=d.get("clientInfo") or "",
+                   index_selectors=dict(d.get("indexSelectors") or {}))

@@ -32,7 +32,7 @@ from sb_emulator.service.core import EmulatorCore, Instance, instance_key
 from sb_emulator.service.instance_core import Commit, Limits, SetTimer, on_event, resolve_target
 from sb_emulator.service.migrations import Migrations
 from sb_emulator.service.outbox import Outbox, StoredSend, sender_of
-from sb_emulator.service.records import LogRecord
+from sb_emulator.service.records import LogRecord, VersionRecord
 from sb_emulator.service.timers import Timers
 from sb_emulator.service.version_runtime import MachineCodeError, VersionRuntime
 from sb_emulator.store.base import Change
@@ -197,9 +197,8 @@ class Runner:
         return self._limits
 
     def selectors_of(self, version_id: str) -> dict[str, str]:
-        selectors: dict[str, str] = self.core.docs["versions"].get(version_id, {}).get(
-            "indexSelectors") or {}
-        return selectors
+        version: VersionRecord | None = self.core.docs["versions"].get(version_id)
+        return version.index_selectors if version is not None else {}
 
     def _carry_out(self, inst: Instance, effects: tuple[Effect, ...], sends: dict[int, Change],
                    settling: Settling, outbox: Outbox) -> None:
