@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -40,7 +41,7 @@ async def test_a_migration_to_a_state_the_target_lacks_is_refused_at_upload(emu:
         "the uploaded migration is invalid:\n"
         f"doc.migration.yaml:3: upgradeState.review: unknown state \"nowhere\"; expected the "
         f"dotted path of a state of version {v3}")
-    assert [d["from"] for d in emu.docs["migrations"].values()] == [v1]
+    assert [m.from_version for m in emu.docs["migrations"].values()] == [v1]
 
 
 @pytest.mark.parametrize(("text", "problem"), [
@@ -69,8 +70,9 @@ async def test_a_stored_migration_that_is_invalid_fails_when_applied(emu: Emulat
     v1 = await in_review(emu)
     v2 = await upload_version(emu, "doc", "doc-2.yaml")
     migration_id = await upload_migration(emu, "doc", v1, v2, "doc-1-to-2.yaml")
-    doc = emu.docs["migrations"][migration_id]
-    emu.persist([emu.put("migrations", migration_id, {**doc, "text": "upgradeState: 3\n"})])
+    stored = emu.docs["migrations"][migration_id]
+    emu.persist([emu.put_record("migrations", migration_id,
+                                replace(stored, text="upgradeState: 3\n"))])
     await emu.set_desired_version(ORG, "doc", "d", v2)
     history = await all_transitions(emu, "doc", "d")
     with pytest.raises(MachineImplementationError) as raised:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from sb_emulator.service.records import (
     LogRecord,
     MachineRecord,
+    MigrationRecord,
     TimerRecord,
     TransitionRecord,
+    UploadRecord,
     VersionRecord,
 )
 
@@ -20,6 +22,13 @@ MACHINE = {"org": "org", "slug": "m", "createdAtMs": 3, "indexes": ["owner"],
 VERSION = {"id": "ver_1", "org": "org", "machine": "m", "createdAtMs": 4, "clientInfo": "1.0",
            "source": {"kind": "yaml", "text": "id: m", "digest": "ab"},
            "indexSelectors": {"owner": "$.owner"}}
+MIGRATION = {"id": "mig_1", "org": "org", "machine": "m", "from": "ver_1", "to": "ver_2",
+             "createdAtMs": 5, "text": "upgradeState: {}\n"}
+FROM_DEFINITION = {**{k: v for k, v in MIGRATION.items() if k != "text"}, "fromDefinition": True}
+PROVISIONAL = {"kind": "migration", "org": "org", "machine": "m", "gzip": False, "code": None,
+               "from": "ver_1", "to": "ver_2"}
+UPLOADED = {"kind": "version", "org": "org", "machine": "m", "gzip": True, "code": "id: m",
+            "codeKind": "yaml"}
 
 
 def test_documents_round_trip_unchanged() -> None:
@@ -28,6 +37,35 @@ def test_documents_round_trip_unchanged() -> None:
     assert TransitionRecord.from_json(TRANSITION).to_json() == TRANSITION
     assert MachineRecord.from_json(MACHINE).to_json() == MACHINE
     assert VersionRecord.from_json(VERSION).to_json() == VERSION
+    for doc in (MIGRATION, FROM_DEFINITION):
+        assert MigrationRecord.from_json(doc).to_json() == doc
+    for doc in (PROVISIONAL, UPLOADED):
+        assert UploadRecord.from_json(doc).to_json() == doc
+
+
+def test_documents_keep_their_member_order() -> None:
+    """Exports and data directories are written in the records' order: the one they had."""
+    for record, doc in ((MachineRecord, MACHINE), (VersionRecord, VERSION),
+                        (MigrationRecord, MIGRATION), (UploadRecord, PROVISIONAL)):
+        assert list(record.from_json(doc).to_json()) == list(doc)
+
+
+def test_an_upload_receiving_its_code_keeps_everything_else() -> None:
+    upload = UploadRecord.from_json(PROVISIONAL)
+    received = upload.with_code("upgradeState: {}\n", "yaml")
+    assert received.to_json() == {**PROVISIONAL, "code": "upgradeState: {}\n", "codeKind": "yaml"}
+    assert list(received.to_json())[-1] == "codeKind"
+    assert upload.code is None and upload.code_kind is None
+
+
+def test_migration_and_upload_documents_without_their_optional_fields_read() -> None:
+    bare = {k: v for k, v in MIGRATION.items() if k != "text"}
+    migration = MigrationRecord.from_json(bare)
+    assert (migration.text, migration.from_definition) == (None, False)
+    assert migration.to_json() == bare
+    upload = UploadRecord.from_json({"kind": "version", "org": "org", "machine": "m"})
+    assert (upload.gzip, upload.code, upload.from_version, upload.code_kind) == (
+        False, None, None, None)
 
 
 def test_machine_and_version_documents_without_their_optional_fields_read() -> None:

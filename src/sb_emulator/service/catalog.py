@@ -30,7 +30,7 @@ from sb_emulator.service.confirmation import confirm_deletion
 from sb_emulator.service.core import EmulatorCore, machine_key, with_cursor
 from sb_emulator.service.engine_runtime import EngineVersion
 from sb_emulator.service.migrations import read_migration
-from sb_emulator.service.records import MachineRecord, VersionRecord
+from sb_emulator.service.records import MachineRecord, MigrationRecord, UploadRecord, VersionRecord
 from sb_emulator.service.version_runtime import VersionRuntime
 from sb_emulator.store.base import Change
 
@@ -85,14 +85,15 @@ class Catalog:
         (Python) upgrades instances of the version that was current when it was loaded. Its
         functions live in the definition (``Migrations.migration_functions``), so the
         stored edge carries no text; loading the same files again adds no second edge."""
-        for doc in self.core.docs["migrations"].values():
-            if doc["org"] == org_id and doc["machine"] == machine and \
-                    doc["from"] == from_id and doc["to"] == to_id and doc.get("fromDefinition"):
+        migrations: list[MigrationRecord] = list(self.core.docs["migrations"].values())
+        for edge in migrations:
+            if edge.org == org_id and edge.machine == machine and edge.from_version == from_id \
+                    and edge.to_version == to_id and edge.from_definition:
                 return []
         migration_id = ids.migration_id()
-        return [self.core.put("migrations", migration_id, {
-            "id": migration_id, "org": org_id, "machine": machine, "from": from_id,
-            "to": to_id, "createdAtMs": self.core.clock.now_ms(), "fromDefinition": True})]
+        return [self.core.put_record("migrations", migration_id, MigrationRecord(
+            migration_id, org_id, machine, from_id, to_id, self.core.clock.now_ms(),
+            from_definition=True))]
 
     # -- machines -----------------------------------------------------------------------------
 
@@ -132,8 +133,9 @@ class Catalog:
             if version.org == org_id and version.machine == slug:
                 changes.append(self.core.delete("versions", key))
                 self.core.runtimes.pop(key, None)
-        for key, doc in list(self.core.docs["migrations"].items()):
-            if doc["org"] == org_id and doc["machine"] == slug:
+        migrations: dict[str, MigrationRecord] = self.core.docs["migrations"]
+        for key, edge in list(migrations.items()):
+            if edge.org == org_id and edge.machine == slug:
                 changes.append(self.core.delete("migrations", key))
         self.core.persist(changes)
 
@@ -149,63 +151,64 @@ class Catalog:
         page, nxt = self.core.page([self.core.version_info(v.id) for v in versions], cursor)
         return with_cursor({"versions": page}, nxt)
 
-    def _provisional_upload(self, kind: str, org_id: str, machine: str, gzip_flag: bool,
-                            base_url: str, **extra: Any) -> tuple[str, dict[str, Any]]:
+    def _provisional_upload(self, upload: UploadRecord, base_url: str
+                            ) -> tuple[str, dict[str, Any]]:
         upload_id = secrets.token_urlsafe(18)
-        self.core.persist([self.core.put("uploads", upload_id, {
-            "kind": kind, "org": org_id, "machine": machine, "gzip": gzip_flag, "code": None,
-            **extra})])
+        machine = upload.machine
+        self.core.persist([self.core.put_record("uploads", upload_id, upload)])
         return upload_id, {"codeUploadUrl": f"{base_url}/{upload_id}",
                            "codeUploadFields": {"key": f"{machine}/{upload_id}"}}
 
     async def provisionally_create_version(self, org_id: str, machine: str, gzip_flag: bool,
                                            upload_base_url: str) -> dict[str, Any]:
         self.core.machine_record(org_id, machine)
-        upload_id, body = self._provisional_upload("version", org_id, machine, gzip_flag,
-                                                   upload_base_url)
+        upload_id, body = self._provisional_upload(
+            UploadRecord("version", org_id, machine, gzip_flag), upload_base_url)
         return {"machineVersionId": f"sv_{upload_id}", **body}
 
     async def receive_upload(self, upload_id: str, fields: Mapping[str, str],
                              file_bytes: bytes | None, content_encoding: str | None) -> None:
-        doc = self.core.docs["uploads"].get(upload_id)
-        if doc is None:
+        upload: UploadRecord | None = self.core.docs["uploads"].get(upload_id)
+        if upload is None:
             raise NotFound("unknown or expired upload")
         if file_bytes is None:
             raise InvalidParameter("file", "the multipart form has no 'file' part")
-        gzipped = content_encoding == "gzip" or doc["gzip"] or file_bytes[:2] == b"\x1f\x8b"
+        gzipped = content_encoding == "gzip" or upload.gzip or file_bytes[:2] == b"\x1f\x8b"
         code = _gunzip(file_bytes) if gzipped else file_bytes
         if len(code) > MAX_UNZIPPED:
             raise BadRequest(f"code is {len(code)} bytes unzipped; the limit is {MAX_UNZIPPED}",
                              code="code-too-large")
         kind = "yaml" if looks_like_yaml_definition(code) else "javascript"
         text = code.decode("utf-8", "replace")
-        self.core.persist([self.core.put("uploads", upload_id,
-                                         {**doc, "code": text, "codeKind": kind})])
+        self.core.persist([self.core.put_record("uploads", upload_id,
+                                                upload.with_code(text, kind))])
 
     def _uploaded(self, org_id: str, machine: str, signed_id: str, prefix: str, kind: str
-                  ) -> tuple[str, dict[str, Any]]:
+                  ) -> tuple[str, UploadRecord, str]:
+        """The upload ``signed_id`` names, its id and its code (uploaded by now)."""
         upload_id = signed_id[len(prefix):] if signed_id.startswith(prefix) else ""
-        doc = self.core.docs["uploads"].get(upload_id)
-        if doc is None or doc["kind"] != kind or doc["org"] != org_id or doc["machine"] != machine:
+        upload: UploadRecord | None = self.core.docs["uploads"].get(upload_id)
+        if upload is None or upload.kind != kind or upload.org != org_id or \
+                upload.machine != machine:
             raise InvalidParameter("signedMachineVersionId" if kind == "version"
                                    else "signedMachineVersionMigrationId",
                                    f"{signed_id!r} is not a provisional {kind} of {machine!r}")
-        if doc.get("code") is None:
+        if upload.code is None:
             raise BadRequest("the code was never uploaded to codeUploadUrl", code="missing-code")
-        return upload_id, doc
+        return upload_id, upload, upload.code
 
     async def finalize_version(self, org_id: str, machine: str, signed_id: str,
                                client_info: str | None, make_current: bool,
                                index_selectors: Mapping[str, str] | None) -> dict[str, Any]:
         self.core.machine_record(org_id, machine)
-        upload_id, upload = self._uploaded(org_id, machine, signed_id, "sv_", "version")
-        source = {"kind": upload["codeKind"], "text": upload["code"],
-                  "digest": hashlib.sha256(upload["code"].encode()).hexdigest()}
+        upload_id, upload, code = self._uploaded(org_id, machine, signed_id, "sv_", "version")
+        source = {"kind": upload.code_kind, "text": code,
+                  "digest": hashlib.sha256(code.encode()).hexdigest()}
         # parsing, checking and compiling it run in a thread, so the loop keeps answering
         runtime = await _off_the_loop(self._load_uploaded, source, machine)
         # meanwhile the machine may have gone, or the same upload been finalised: look again
         mrecord = self.core.machine_record(org_id, machine)
-        upload_id, _ = self._uploaded(org_id, machine, signed_id, "sv_", "version")
+        upload_id, _, _ = self._uploaded(org_id, machine, signed_id, "sv_", "version")
         selectors = self._current_selectors(mrecord)
         selectors.update(index_selectors or {})
         unknown = sorted(set(selectors) - set(mrecord.indexes))
@@ -246,35 +249,41 @@ class Catalog:
         for version_id, name in ((from_id, "fromMachineVersionId"), (to_id, "toMachineVersionId")):
             if self.core.version_of(org_id, machine, version_id) is None:
                 raise InvalidParameter(name, f"{version_id!r} is not a version of {machine!r}")
-        upload_id, body = self._provisional_upload("migration", org_id, machine, gzip_flag,
-                                                   upload_base_url, **{"from": from_id, "to": to_id})
+        upload_id, body = self._provisional_upload(
+            UploadRecord("migration", org_id, machine, gzip_flag, from_version=from_id,
+                         to_version=to_id), upload_base_url)
         return {"machineVersionMigrationId": f"sm_{upload_id}", **body}
 
     async def finalize_migration(self, org_id: str, machine: str, signed_id: str
                                  ) -> dict[str, Any]:
         self.core.machine_record(org_id, machine)
-        upload_id, upload = self._uploaded(org_id, machine, signed_id, "sm_", "migration")
-        if upload["codeKind"] != "yaml":
+        upload_id, upload, code = self._uploaded(org_id, machine, signed_id, "sm_", "migration")
+        from_id, to_id = upload.from_version, upload.to_version
+        if from_id is None or to_id is None:
+            raise BadRequest(f"{signed_id!r} names no versions to migrate between",
+                             code="invalid-definition")
+        if upload.code_kind != "yaml":
             raise BadRequest("JavaScript migrations are not supported yet by sb-emulator; upload "
                              "a YAML migration (upgradeState / upgradeContext)",
                              code="unsupported-code")
-        too_long = text_problem(upload["code"])
+        too_long = text_problem(code)
         if too_long is not None:
             raise BadRequest(f"the uploaded migration is too large: {too_long}",
                              code="definition-too-large")
         # an engine version's states are known here: the new paths must be some
-        runtime = self.core.runtime_of(upload["to"])
+        runtime = self.core.runtime_of(to_id)
         target = runtime.definition.machine if isinstance(runtime, EngineVersion) else None
         try:
-            await _off_the_loop(read_migration, upload["code"], machine, target, upload["to"])
+            await _off_the_loop(read_migration, code, machine, target, to_id)
         except DefinitionError as err:
             raise BadRequest("the uploaded migration is invalid:\n" + str(err),
                              code="invalid-definition") from err
-        upload_id, _ = self._uploaded(org_id, machine, signed_id, "sm_", "migration")  # again
+        upload_id, _, _ = self._uploaded(org_id, machine, signed_id, "sm_", "migration")  # again
         migration_id = ids.migration_id()
-        self.core.persist([self.core.delete("uploads", upload_id), self.core.put("migrations", migration_id, {
-            "id": migration_id, "org": org_id, "machine": machine, "from": upload["from"],
-            "to": upload["to"], "createdAtMs": self.core.clock.now_ms(), "text": upload["code"]})])
+        self.core.persist([self.core.delete("uploads", upload_id),
+                           self.core.put_record("migrations", migration_id, MigrationRecord(
+                               migration_id, org_id, machine, from_id, to_id,
+                               self.core.clock.now_ms(), text=code))])
         return {"machineVersionMigrationId": migration_id, "machineVersionId": migration_id}
 
 

@@ -18,8 +18,10 @@ from sb_emulator.service.export_schema import StateProblem, check_state, format_
 from sb_emulator.service.records import (
     LogRecord,
     MachineRecord,
+    MigrationRecord,
     TimerRecord,
     TransitionRecord,
+    UploadRecord,
     VersionRecord,
 )
 from sb_emulator.service.version_runtime import VersionRuntime
@@ -31,10 +33,11 @@ EXPORT_FORMAT = "sb-emulator-state/1"
 _RECORDS: dict[str, Any] = {"orgs": Org, "keys": ApiKey, "idps": IdentityProvider,
                             "token_providers": TokenProvider, "instances": Instance,
                             "machines": MachineRecord, "versions": VersionRecord,
+                            "migrations": MigrationRecord, "uploads": UploadRecord,
                             "timers": TimerRecord, "logs": LogRecord}
 # the collections the service holds as records (the others as their JSON documents)
-_HELD_AS_RECORDS: dict[str, Any] = {"machines": MachineRecord, "versions": VersionRecord,
-                                    "timers": TimerRecord, "logs": LogRecord}
+_HELD_AS_RECORDS: dict[str, Any] = {name: _RECORDS[name] for name in (
+    "machines", "versions", "migrations", "uploads", "timers", "logs")}
 
 
 class InvalidImport(BadRequest):

@@ -14,23 +14,23 @@ import base64
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sb_emulator.auth.records import ApiKey, IdentityProvider, Org, TokenProvider
 from sb_emulator.clock import Clock, iso_from_ms
 from sb_emulator.engine import Snapshot
 from sb_emulator.errors import InvalidParameter, NotFound
-from sb_emulator.service.records import (
-    LogRecord,
-    MachineRecord,
-    TimerRecord,
-    TransitionRecord,
-    VersionRecord,
-)
+from sb_emulator.service.records import MachineRecord, TransitionRecord, VersionRecord
 from sb_emulator.service.version_runtime import MachineCodeError, RuntimeLoader, VersionRuntime
 from sb_emulator.store.base import COLLECTIONS, Change, Store
 
 Listener = Callable[[dict[str, Any]], None]
+
+
+class Record(Protocol):
+    """A typed record of :mod:`sb_emulator.service.records`: what the service holds."""
+
+    def to_json(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -146,8 +146,7 @@ class EmulatorCore:
         self.docs[collection].pop(key, None)
         return Change("delete", collection, key)
 
-    def put_record(self, collection: str, key: str,
-                   record: TimerRecord | LogRecord | MachineRecord | VersionRecord) -> Change:
+    def put_record(self, collection: str, key: str, record: Record) -> Change:
         """Hold ``record``; its JSON form only for a store that keeps documents."""
         self.docs[collection][key] = record
         return Change("put", collection, key, record.to_json() if self.store.durable else None)

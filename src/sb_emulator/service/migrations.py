@@ -18,6 +18,7 @@ from sb_emulator.errors import DefinitionError, MachineImplementationError, NoMi
 from sb_emulator.machines import load_migration_text
 from sb_emulator.service.core import EmulatorCore, Instance
 from sb_emulator.service.instance_core import Commit, on_upgrade
+from sb_emulator.service.records import MigrationRecord
 from sb_emulator.service.version_runtime import (
     MachineCodeError,
     UpgradeContext,
@@ -56,30 +57,31 @@ class Migrations:
         self._migration_functions: dict[str, tuple[str, tuple[Any, Any]]] = {}
 
     def find_migration_path(self, org_id: str, machine: str, src: str, dst: str
-                            ) -> list[dict[str, Any]]:
+                            ) -> list[MigrationRecord]:
         """The shortest chain of migrations from ``src`` to ``dst`` (breadth first)."""
-        edges: dict[str, list[dict[str, Any]]] = {}
-        for doc in sorted(self.core.docs["migrations"].values(), key=lambda d: d["createdAtMs"]):
-            if doc["org"] == org_id and doc["machine"] == machine:
-                edges.setdefault(doc["from"], []).append(doc)
-        previous: dict[str, dict[str, Any] | None] = {src: None}
+        edges: dict[str, list[MigrationRecord]] = {}
+        stored: list[MigrationRecord] = list(self.core.docs["migrations"].values())
+        for edge in sorted(stored, key=lambda e: e.created_at_ms):
+            if edge.org == org_id and edge.machine == machine:
+                edges.setdefault(edge.from_version, []).append(edge)
+        previous: dict[str, MigrationRecord | None] = {src: None}
         queue = deque([src])
         while queue:
             current = queue.popleft()
             if current == dst:
                 break
             for edge in edges.get(current, []):
-                if edge["to"] not in previous:
-                    previous[edge["to"]] = edge
-                    queue.append(edge["to"])
+                if edge.to_version not in previous:
+                    previous[edge.to_version] = edge
+                    queue.append(edge.to_version)
         if dst not in previous:
             raise NoMigrationPath(f"no chain of migrations leads from {src} to {dst}")
-        path: list[dict[str, Any]] = []
+        path: list[MigrationRecord] = []
         node = dst
         step = previous[node]
         while step is not None:
             path.append(step)
-            node = step["from"]
+            node = step.from_version
             step = previous[node]
         return list(reversed(path))
 
@@ -95,37 +97,42 @@ class Migrations:
             inst, on_upgrade(inst, snapshot, version_id, now_ms=self.core.clock.now_ms()))
         self.runner.publish(inst)
 
-    def migration_functions(self, migration: dict[str, Any]) -> tuple[Any, Any]:
+    def migration_functions(self, migration: MigrationRecord) -> tuple[Any, Any]:
         """The migration's two functions, read once. One stored before migrations were checked
         at upload may be invalid: applying it is then the machine code's failure."""
-        if migration.get("fromDefinition"):
+        if migration.from_definition:
             # carried by the target version's definition (loaded from a file at start-up)
-            return self.core.runtime_of(migration["to"]).upgrade_functions()
-        cached = self._migration_functions.get(migration["id"])
-        if cached is not None and cached[0] == migration["text"]:
+            return self.core.runtime_of(migration.to_version).upgrade_functions()
+        text = migration.text
+        if text is None:
+            raise MachineImplementationError(
+                f"migration {migration.id} (from {migration.from_version} to "
+                f"{migration.to_version}) has no text")
+        cached = self._migration_functions.get(migration.id)
+        if cached is not None and cached[0] == text:
             return cached[1]
         try:
-            found = read_migration(migration["text"], migration["machine"])
+            found = read_migration(text, migration.machine)
         except DefinitionError as err:
             raise MachineImplementationError(
-                f"migration {migration['id']} (from {migration['from']} to "
-                f"{migration['to']}) is invalid:\n{err}") from err
-        self._migration_functions[migration["id"]] = (migration["text"], found)
+                f"migration {migration.id} (from {migration.from_version} to "
+                f"{migration.to_version}) is invalid:\n{err}") from err
+        self._migration_functions[migration.id] = (text, found)
         return found
 
-    def _migrate(self, snapshot: Snapshot, migration: dict[str, Any]) -> tuple[Snapshot, str]:
+    def _migrate(self, snapshot: Snapshot, migration: MigrationRecord) -> tuple[Snapshot, str]:
         upgrade_state, upgrade_context = self.migration_functions(migration)
         old_paths = to_state_paths(snapshot.value)
         context = snapshot.context
         try:
             new_paths, context = run_machine_code(
-                lambda: (f"migration {migration['id']} failed on the state {snapshot.value!r}",
+                lambda: (f"migration {migration.id} failed on the state {snapshot.value!r}",
                          None),
                 _upgrade, upgrade_state, upgrade_context, old_paths, context)
         except MachineCodeError as err:
             self.core.note_failure(err)
             raise
-        runtime = self.core.runtime_of(migration["to"])
+        runtime = self.core.runtime_of(migration.to_version)
         value: Any = {}
         for path in new_paths:
             _merge(value, path)
@@ -133,9 +140,9 @@ class Migrations:
             migrated = runtime.snapshot_at(_collapse(value), context)
         except KeyError as err:
             raise MachineImplementationError(
-                f"migration {migration['id']} maps the state to {new_paths}, which version "
-                f"{migration['to']} does not have ({err})") from err
-        return migrated, migration["to"]
+                f"migration {migration.id} maps the state to {new_paths}, which version "
+                f"{migration.to_version} does not have ({err})") from err
+        return migrated, migration.to_version
 
 
 def _upgrade(upgrade_state: UpgradeState | None, upgrade_context: UpgradeContext | None,

@@ -1,11 +1,11 @@
-"""Typed records of the service's stored documents: machines, versions, timers, log entries,
-transitions.
+"""Typed records of the service's stored documents: machines, versions, migrations, uploads,
+timers, log entries, transitions.
 
-The service holds these objects (``docs["machines"]``, ``docs["versions"]``, ``docs["timers"]``,
-``docs["logs"]``, ``transitions``); the stores and export/import keep their JSON form, read
-and written only here (``to_json`` / ``from_json``), in the shapes data directories and
-exports have always had. The auth records
-(orgs, keys, providers) are in :mod:`sb_emulator.auth.records`, the instance in
+The service holds these objects (``docs["machines"]``, ``docs["versions"]``,
+``docs["migrations"]``, ``docs["uploads"]``, ``docs["timers"]``, ``docs["logs"]``,
+``transitions``); the stores and export/import keep their JSON form, read and written only
+here (``to_json`` / ``from_json``), in the shapes data directories and exports have always
+had. The auth records (orgs, keys, providers) are in :mod:`sb_emulator.auth.records`, the instance in
 :mod:`sb_emulator.service.core`.
 """
 
@@ -147,3 +147,70 @@ class VersionRecord:
                    created_at_ms=d["createdAtMs"], source=dict(d["source"]),
                    client_info=d.get("clientInfo") or "",
                    index_selectors=dict(d.get("indexSelectors") or {}))
+
+
+@dataclass(slots=True)
+class MigrationRecord:
+    """An edge of a machine's migration graph (``docs["migrations"]``, keyed by its id): its
+    uploaded YAML ``text``, or, ``from_definition``, the functions of the target version's
+    definition (loaded from a file)."""
+
+    id: str
+    org: str
+    machine: str
+    from_version: str
+    to_version: str
+    created_at_ms: int
+    text: str | None = None
+    from_definition: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "org": self.org, "machine": self.machine,
+                               "from": self.from_version, "to": self.to_version,
+                               "createdAtMs": self.created_at_ms}
+        if self.text is not None:
+            out["text"] = self.text
+        if self.from_definition:
+            out["fromDefinition"] = True
+        return out
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> MigrationRecord:
+        return cls(id=d["id"], org=d["org"], machine=d["machine"], from_version=d["from"],
+                   to_version=d["to"], created_at_ms=d["createdAtMs"], text=d.get("text"),
+                   from_definition=bool(d.get("fromDefinition")))
+
+
+@dataclass(slots=True)
+class UploadRecord:
+    """A provisional version or migration (``docs["uploads"]``, keyed by the upload id) and,
+    once received, its code and what kind of code it is (``"yaml"`` | ``"javascript"``)."""
+
+    kind: str  # "version" | "migration"
+    org: str
+    machine: str
+    gzip: bool = False
+    code: str | None = None
+    from_version: str | None = None  # a migration's two versions
+    to_version: str | None = None
+    code_kind: str | None = None
+
+    def with_code(self, code: str, code_kind: str) -> UploadRecord:
+        return replace(self, code=code, code_kind=code_kind)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "org": self.org, "machine": self.machine,
+                               "gzip": self.gzip, "code": self.code}
+        if self.from_version is not None:
+            out["from"] = self.from_version
+        if self.to_version is not None:
+            out["to"] = self.to_version
+        if self.code_kind is not None:
+            out["codeKind"] = self.code_kind
+        return out
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> UploadRecord:
+        return cls(kind=d["kind"], org=d["org"], machine=d["machine"],
+                   gzip=bool(d.get("gzip")), code=d.get("code"), from_version=d.get("from"),
+                   to_version=d.get("to"), code_kind=d.get("codeKind"))
