@@ -154,10 +154,9 @@ class Catalog:
     def _provisional_upload(self, upload: UploadRecord, base_url: str
                             ) -> tuple[str, dict[str, Any]]:
         upload_id = secrets.token_urlsafe(18)
-        machine = upload.machine
         self.core.persist([self.core.put_record("uploads", upload_id, upload)])
         return upload_id, {"codeUploadUrl": f"{base_url}/{upload_id}",
-                           "codeUploadFields": {"key": f"{machine}/{upload_id}"}}
+                           "codeUploadFields": {"key": f"{upload.machine}/{upload_id}"}}
 
     async def provisionally_create_version(self, org_id: str, machine: str, gzip_flag: bool,
                                            upload_base_url: str) -> dict[str, Any]:
