@@ -9,44 +9,25 @@ upstream file is not there.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import cache
 from typing import Any
 
 import pytest
-from ruamel.yaml import YAML
 
 from sb_emulator.openapi import OpenApiSpec
-from tests.openapi.conftest import UPSTREAM
+from tests.openapi.conftest import UPSTREAM, read_upstream, resolve_ref
 
 METHODS = ("get", "put", "post", "delete", "patch")
 
 
-@cache
-def _read_upstream() -> dict[str, Any] | None:
-    if not UPSTREAM.exists():
-        return None
-    document: dict[str, Any] = YAML(typ="safe", pure=True).load(UPSTREAM.read_text())
-    return document
-
-
 def _upstream() -> dict[str, Any]:
-    document = _read_upstream()
+    document = read_upstream()
     if document is None:
         pytest.skip(f"the upstream spec is not at {UPSTREAM}: nothing to compare with")
     return document
 
 
-def _resolve(node: Any, document: dict[str, Any]) -> Any:
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = document
-        for part in node["$ref"][2:].split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
 def _upstream_operations() -> list[tuple[str, str]]:
-    document = _read_upstream()
+    document = read_upstream()
     if document is None:
         return []
     return [(method, path) for path, item in document["paths"].items()
@@ -57,10 +38,10 @@ def _success(op: dict[str, Any], document: dict[str, Any]) -> tuple[str, Any]:
     """The first 1xx/2xx status of an operation and its JSON schema (None: no body)."""
     for code in sorted(str(c) for c in op.get("responses", {})):
         if code[0] in "12":
-            response = _resolve(op["responses"][code], document)
+            response = resolve_ref(op["responses"][code], document)
             content = response.get("content") or {}
             schema = (content.get("application/json") or {}).get("schema")
-            return code, _resolve(schema, document)
+            return code, resolve_ref(schema, document)
     return "", None
 
 
@@ -70,7 +51,7 @@ def _type(schema: Any) -> Any:
 
 def _differences(theirs: Any, ours: Any, upstream: dict[str, Any], mine: dict[str, Any],
                  where: str) -> Iterator[str]:
-    theirs, ours = _resolve(theirs, upstream), _resolve(ours, mine)
+    theirs, ours = resolve_ref(theirs, upstream), resolve_ref(ours, mine)
     if not isinstance(theirs, dict):
         return
     if not isinstance(ours, dict):
@@ -116,7 +97,7 @@ def test_upstream_parameters_are_ours(spec: OpenApiSpec) -> None:
     for method, path in _upstream_operations():
         item = upstream["paths"][path]
         theirs = {(p["name"], p["in"]) for p in
-                  (_resolve(p, upstream) for p in [*item.get("parameters", []),
+                  (resolve_ref(p, upstream) for p in [*item.get("parameters", []),
                                                    *item[method].get("parameters", [])])}
         match = spec.match(method, path)
         assert match is not None, path

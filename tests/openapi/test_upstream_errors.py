@@ -17,13 +17,11 @@ import dataclasses
 import inspect
 import re
 from collections.abc import Awaitable, Callable
-from functools import cache
 from typing import Any
 
 import jsonschema
 import pytest
 from aiohttp.test_utils import TestClient
-from ruamel.yaml import YAML
 
 from sb_emulator import errors
 from sb_emulator.cli import mint_token
@@ -31,7 +29,7 @@ from sb_emulator.config import EmulatorConfig
 from sb_emulator.ids import hmac_confirmation
 from sb_emulator.openapi import OpenApiSpec
 from sb_emulator.web import create_app
-from tests.openapi.conftest import REPO, UPSTREAM
+from tests.openapi.conftest import REPO, UPSTREAM, read_upstream, resolve_ref
 from tests.web.helpers import bearer
 from tests.web.test_rest_versions import V1, V2, _version
 
@@ -47,29 +45,12 @@ UPSTREAM_TEXT_CODES = {("put", "/machines/{machineSlug}/i/{instanceSlug}/v", "40
 ABSTRACT = {errors.Forbidden}
 
 
-@cache
-def _read_upstream() -> dict[str, Any] | None:
-    if not UPSTREAM.exists():
-        return None
-    document: dict[str, Any] = YAML(typ="safe", pure=True).load(UPSTREAM.read_text())
-    return document
-
-
 @pytest.fixture(scope="module")
 def upstream() -> dict[str, Any]:
-    document = _read_upstream()
+    document = read_upstream()
     if document is None:
         pytest.skip(f"the upstream spec is not at {UPSTREAM}: nothing to compare with")
     return document
-
-
-def _resolve(node: Any, document: dict[str, Any]) -> Any:
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = document
-        for part in node["$ref"][2:].split("/"):
-            target = target[part]
-        node = target
-    return node
 
 
 def _error_schemas(document: dict[str, Any]) -> dict[tuple[str, str, str], dict[str, Any]]:
@@ -80,10 +61,10 @@ def _error_schemas(document: dict[str, Any]) -> dict[tuple[str, str, str], dict[
             for status, response in (item.get(method) or {}).get("responses", {}).items():
                 if str(status)[0] not in "45":
                     continue
-                content = _resolve(response, document).get("content") or {}
+                content = resolve_ref(response, document).get("content") or {}
                 schema = (content.get("application/json") or {}).get("schema")
                 if schema is not None:
-                    out[(method, path, str(status))] = _resolve(schema, document)
+                    out[(method, path, str(status))] = resolve_ref(schema, document)
     return out
 
 
